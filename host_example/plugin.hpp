@@ -1,0 +1,71 @@
+// The plugin as the host sees it: a library loaded with Boost.DLL, its ABI
+// negotiated, and sandboxes that keep the library loaded while they live.
+#pragma once
+
+#include <sbx/sbx.h>
+
+#include <boost/dll/shared_library.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace sbx::host {
+
+// A failed call: the status and the plugin's message.
+struct CallError : std::runtime_error {
+    CallError(sbx_status status, const std::string &message)
+        : std::runtime_error(message), status(status) {}
+    sbx_status status;
+};
+
+class Plugin {
+public:
+    // Loads and negotiates. Throws std::runtime_error saying what is wrong
+    // (missing file, not an sbx plugin, incompatible ABI).
+    static std::shared_ptr<Plugin> load(const std::filesystem::path &path);
+
+    // --plugin, else $SBX_PLUGIN, else next to this executable
+    // (../lib/libsbx.so, then ./libsbx.so).
+    static std::filesystem::path locate(const std::string &option);
+
+    uint32_t abi() const { return abi_; }
+    std::string info() const { return plugin_info_(); }
+
+    decltype(&sbx_create) create;
+    decltype(&sbx_destroy) destroy;
+    decltype(&sbx_execute) execute;
+    decltype(&sbx_languages) languages;
+    decltype(&sbx_tools) tools;
+    decltype(&sbx_call_tool) call_tool;
+    decltype(&sbx_health) health;
+    decltype(&sbx_string_free) string_free;
+
+private:
+    boost::dll::shared_library library_;
+    decltype(&sbx_plugin_info) plugin_info_;
+    uint32_t abi_ = 0;
+};
+
+// One sbx_sandbox. Holds the plugin so the library outlives the handle.
+class Sandbox {
+public:
+    Sandbox(std::shared_ptr<Plugin> plugin, const std::string &config_json);
+    ~Sandbox();
+    Sandbox(const Sandbox &) = delete;
+    Sandbox &operator=(const Sandbox &) = delete;
+
+    std::string execute(const std::string &request_json);
+    std::string languages();
+    std::string tools(const std::string &dialect);
+    std::string call_tool(const std::string &name, const std::string &arguments_json);
+
+private:
+    // Takes ownership of a plugin string; throws CallError on failure.
+    std::string take(sbx_status status, char *out, char *error);
+    std::shared_ptr<Plugin> plugin_;
+    sbx_sandbox *sb_ = nullptr;
+};
+
+} // namespace sbx::host

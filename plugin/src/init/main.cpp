@@ -1,0 +1,85 @@
+// sbx-init: PID 1 of a sandbox container. It serves jobs from the plugin over
+// a framed channel on stdin/stdout (see protocol/wire.hpp) until stdin
+// closes, which is how the container dies with the plugin.
+#include "init/channel.hpp"
+#include "init/control.hpp"
+#include "init/job.hpp"
+#include "init/processes.hpp"
+#include "init/signals.hpp"
+
+#include <poll.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+namespace {
+
+using namespace sbx::init;
+namespace wire = sbx::wire;
+
+// How long shutdown waits for killed processes to be reaped.
+constexpr int shutdown_wait_ms = 200;
+
+// Waits for input from the plugin while idle, reaping any orphan meanwhile.
+// False at EOF.
+bool wait_for_input(Channel &channel, int signal_fd) {
+    for (;;) {
+        pollfd fds[2] = {{channel.in_fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) continue;
+        if (fds[1].revents != 0) {
+            drain_signals(signal_fd);
+            reap_exited(0);
+        }
+        if (fds[0].revents != 0) return channel.receive();
+    }
+}
+
+// Serves jobs until the plugin hangs up.
+void serve(Channel &channel, int signal_fd) {
+    for (;;) {
+        while (auto frame = channel.next()) {
+            if (frame->type == wire::MsgType::job) {
+                if (!run_job(wire::decode_job(frame->body), channel, signal_fd)) return;
+            } else if (!is_cancel(*frame)) {
+                // A cancel between jobs crossed a job_end; anything else is wrong.
+                throw ProtocolError("unexpected frame of type " +
+                                    std::to_string(static_cast<int>(frame->type)));
+            }
+        }
+        if (!wait_for_input(channel, signal_fd)) return;
+    }
+}
+
+// Tells the plugin why init gives up; it may be gone already.
+void report_fatal(const Channel &channel, const std::string &reason) {
+    std::fprintf(stderr, "sbx-init: %s\n", reason.c_str());
+    try {
+        channel.send(wire::MsgType::fatal, wire::encode_string(reason));
+    } catch (const ChannelClosed &) {
+    }
+}
+
+} // namespace
+
+int main() {
+    // Not dumpable: user code under the same uid can neither ptrace init nor
+    // open /proc/1/fd/* to reach the channel.
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    Channel channel(STDIN_FILENO, STDOUT_FILENO);
+    int status = 0;
+    try {
+        Fd signal_fd = install_init_signals();
+        channel.send(wire::MsgType::hello, wire::encode_hello(wire::protocol_version));
+        serve(channel, signal_fd.get());
+        settle(0, signal_fd.get(), shutdown_wait_ms);
+    } catch (const ChannelClosed &) {
+        // The plugin is gone; as PID 1, exiting kills the whole container.
+    } catch (const std::exception &e) {
+        report_fatal(channel, e.what());
+        status = 2;
+    }
+    return status;
+}

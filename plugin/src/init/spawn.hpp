@@ -1,0 +1,33 @@
+// Starting one stage's process: fork, confine, exec.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sbx::init {
+
+struct SpawnRequest {
+    const std::vector<std::string> &argv; // argv[0] is looked up in env's PATH
+    const std::vector<std::string> &env;  // the whole environment
+    const std::string &workdir;
+    int stdin_fd;
+    int stdout_fd;
+    int stderr_fd;
+    uint64_t max_file_bytes; // RLIMIT_FSIZE, 0 for none
+    uint32_t time_ms;        // sets an RLIMIT_CPU backstop, 0 for none
+};
+
+struct Spawned {
+    pid_t pid = -1;    // the stage's process, also its process group
+    std::string error; // set when the process could not start (pid is -1)
+};
+
+// Forks a child in its own process group with rlimits, the given stdio and
+// no other fd, and execs the stage. Returns once the exec succeeded or
+// failed; a child that failed has been reaped.
+Spawned spawn(const SpawnRequest &request);
+
+} // namespace sbx::init

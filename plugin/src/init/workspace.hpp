@@ -1,0 +1,23 @@
+// Writing a job's files into its working directory.
+#pragma once
+
+#include "protocol/wire.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sbx::init {
+
+struct WorkspaceError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Writes each file under `workdir`, creating parent directories (0755).
+// The plugin validated the paths already; this checks again, because user
+// code of an earlier job in the same container may have planted symlinks:
+// absolute paths, `..` and symlinked components are refused. Throws
+// WorkspaceError with the reason.
+void write_files(const std::string &workdir, const std::vector<wire::File> &files);
+
+} // namespace sbx::init

@@ -1,0 +1,128 @@
+// The framed channel between the plugin and sbx-init (PID 1 of a container).
+//
+// Both directions carry frames: a 4-byte big-endian payload length, then the
+// payload, whose first byte is the message type. A job never depends on EOF to
+// end, so one container can serve one job, many jobs (sessions, recycled pool
+// members) or a cancel, over the same protocol.
+//
+// Integers inside payloads are little-endian fixed width; strings and byte
+// blobs are a u32 length followed by the bytes. This file is compiled into
+// both the plugin and the static sbx-init, so it uses only the standard
+// library.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sbx::wire {
+
+inline constexpr uint32_t protocol_version = 1;
+// Largest frame either side accepts; a job carries files and stdin.
+inline constexpr uint32_t max_frame_bytes = 128u * 1024u * 1024u;
+
+enum class MsgType : uint8_t {
+    hello = 1,      // init -> plugin: u32 protocol_version; sent once at start
+    job = 2,        // plugin -> init: an encoded Job
+    cancel = 3,     // plugin -> init: no body; stop the current job
+    output = 4,     // init -> plugin: u8 stage index, u8 stream (1 out, 2 err), bytes
+    stage_end = 5,  // init -> plugin: an encoded StageReport
+    job_end = 6,    // init -> plugin: no body; every stage of the job is reported
+    fatal = 7,      // init -> plugin: a string; init could not run the job
+};
+
+struct DecodeError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Frame {
+    MsgType type;
+    std::string body; // the payload after the type byte
+};
+
+// Wraps a body into a frame (length prefix + type byte + body).
+std::string encode_frame(MsgType type, std::string_view body);
+
+// Incremental frame parser: feed bytes as they arrive, pull whole frames.
+class FrameReader {
+public:
+    explicit FrameReader(uint32_t max_bytes = max_frame_bytes) : max_bytes_(max_bytes) {}
+    void feed(std::string_view bytes);
+    // Next complete frame, or nullopt when more bytes are needed. Throws
+    // DecodeError on a zero-length or oversized frame or an unknown type.
+    std::optional<Frame> next();
+    size_t buffered() const { return buffer_.size() - offset_; }
+
+private:
+    uint32_t max_bytes_;
+    std::string buffer_;
+    size_t offset_ = 0;
+};
+
+struct File {
+    std::string path; // relative to the workspace, already validated by the plugin
+    std::string content;
+    uint32_t mode = 0644;
+};
+
+struct Stage {
+    std::string name;              // "compile" or "run"
+    std::vector<std::string> argv; // argv[0] is looked up in PATH
+    uint32_t time_ms = 0;          // wall-clock limit of this stage
+    bool feed_stdin = false;       // true: the job's stdin; false: /dev/null
+};
+
+struct Job {
+    std::vector<File> files;
+    std::string stdin_data;
+    std::vector<std::string> env; // "NAME=value", the whole environment
+    std::vector<Stage> stages;    // run in order; stop at the first that fails
+    uint64_t max_output_bytes = 0; // per stage, stdout + stderr together
+    uint64_t max_file_bytes = 0;   // RLIMIT_FSIZE
+    std::string workdir;           // absolute, e.g. "/workspace"
+};
+
+struct StageReport {
+    uint32_t index = 0;
+    std::string name;
+    int32_t exit_code = -1; // -1 when killed by a signal or never started
+    int32_t signal = 0;     // the terminating signal, 0 if none
+    bool started = false;   // false: exec failed (message in `error`)
+    bool timed_out = false;
+    bool output_limited = false;
+    bool oom_killed = false;
+    bool stdout_truncated = false;
+    bool stderr_truncated = false;
+    uint64_t wall_ms = 0;
+    uint64_t cpu_ms = 0;
+    uint64_t memory_peak_kb = 0;
+    uint64_t stdout_bytes = 0; // bytes sent in output frames (after the cap)
+    uint64_t stderr_bytes = 0;
+    std::string error;         // why the stage could not start, if it did not
+};
+
+struct Output {
+    uint8_t stage = 0;
+    uint8_t stream = 1; // 1 stdout, 2 stderr
+    std::string data;
+};
+
+std::string encode_hello(uint32_t version);
+uint32_t decode_hello(std::string_view body);
+
+std::string encode_job(const Job &job);
+Job decode_job(std::string_view body); // throws DecodeError
+
+std::string encode_report(const StageReport &report);
+StageReport decode_report(std::string_view body); // throws DecodeError
+
+std::string encode_output(const Output &output);
+Output decode_output(std::string_view body); // throws DecodeError
+
+std::string encode_string(std::string_view s);   // for fatal
+std::string decode_string(std::string_view body); // throws DecodeError
+
+} // namespace sbx::wire

@@ -1,0 +1,248 @@
+#include "runner/request.hpp"
+
+#include "util/json.hpp"
+
+#include <boost/beast/core/detail/base64.hpp>
+
+#include <set>
+
+namespace sbx::runner {
+namespace json = boost::json;
+
+namespace {
+
+std::string decode_base64(std::string_view text, const std::string &field) {
+    namespace b64 = boost::beast::detail::base64;
+    std::string clean;
+    clean.reserve(text.size());
+    for (char c : text)
+        if (c != '\n' && c != '\r')
+            clean.push_back(c);
+    auto is_b64 = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+    };
+    size_t pad = 0;
+    while (pad < clean.size() && pad < 2 && clean[clean.size() - 1 - pad] == '=')
+        ++pad;
+    const size_t body = clean.size() - pad;
+    bool ok = clean.size() % 4 == 0;
+    for (size_t i = 0; ok && i < body; ++i)
+        ok = is_b64(clean[i]);
+    if (!ok)
+        throw invalid_field(field, "is not valid base64");
+    std::string out(b64::decoded_size(clean.size()), '\0');
+    const auto [written, read] = b64::decode(out.data(), clean.data(), clean.size());
+    out.resize(written);
+    return out;
+}
+
+// One limit: absent -> the config default; present -> between the engine's
+// minimum and the configured maximum.
+template <class T>
+T read_limit(const util::FieldReader &r, std::string_view key, T fallback, T min, T max) {
+    std::optional<T> value;
+    if constexpr (std::is_same_v<T, double>)
+        value = r.number(key, -1e300, 1e300);
+    else
+        value = r.integer(key, std::numeric_limits<int64_t>::min(),
+                          std::numeric_limits<int64_t>::max());
+    if (!value)
+        return fallback;
+    if (*value < min)
+        r.fail(key, "must be at least " + util::serialize(json::value(min)) + ", got " +
+                        util::serialize(json::value(*value)));
+    if (*value > max)
+        throw ApiError(SBX_E_LIMIT_EXCEEDED,
+                       r.field(key) + ": " + util::serialize(json::value(*value)) +
+                           " is above the maximum this sandbox allows (" +
+                           util::serialize(json::value(max)) + ")");
+    return *value;
+}
+
+Limits read_limits(const util::FieldReader &request, const languages::Language &language,
+                   const Config &config) {
+    const Limits &d = config.defaults, &m = config.max.limits, &lo = minimum_limits;
+    Limits l = d;
+    if (const json::object *o = request.object("limits")) {
+        const util::FieldReader r(*o, "limits", SBX_E_INVALID_REQUEST);
+        l.time_s = read_limit(r, "time_s", d.time_s, lo.time_s, m.time_s);
+        l.compile_time_s =
+            read_limit(r, "compile_time_s", d.compile_time_s, lo.compile_time_s, m.compile_time_s);
+        l.memory_mb = read_limit(r, "memory_mb", d.memory_mb, lo.memory_mb, m.memory_mb);
+        l.cpus = read_limit(r, "cpus", d.cpus, lo.cpus, m.cpus);
+        l.pids = read_limit(r, "pids", d.pids, lo.pids, m.pids);
+        l.max_output_bytes = read_limit(r, "max_output_bytes", d.max_output_bytes,
+                                        lo.max_output_bytes, m.max_output_bytes);
+        l.disk_mb = read_limit(r, "disk_mb", d.disk_mb, lo.disk_mb, m.disk_mb);
+    }
+    // A language's floors (a JVM needs memory and threads), never past the max.
+    const languages::LanguageLimits &f = language.limits;
+    if (f.memory_mb_min)
+        l.memory_mb = std::min(std::max(l.memory_mb, *f.memory_mb_min), m.memory_mb);
+    if (f.pids_min)
+        l.pids = std::min(std::max(l.pids, *f.pids_min), m.pids);
+    if (f.compile_time_s)
+        l.compile_time_s = std::min(std::max(l.compile_time_s, *f.compile_time_s), m.compile_time_s);
+    return l;
+}
+
+std::vector<InputFile> read_files(const util::FieldReader &r, const languages::Language &language,
+                                  const Limits &limits) {
+    std::vector<InputFile> files;
+    const json::array *list = r.array("files");
+    if (!list)
+        return files;
+    if (list->size() > max_files)
+        r.fail("files", "more than " + std::to_string(max_files) + " files");
+    std::set<std::string> seen{language.source_file};
+    const uint64_t budget = static_cast<uint64_t>(limits.disk_mb) << 20;
+    uint64_t total = 0;
+    for (size_t i = 0; i < list->size(); ++i) {
+        const std::string field = "files[" + std::to_string(i) + "]";
+        const json::value &item = (*list)[i];
+        if (!item.is_object())
+            throw invalid_field(field, "expected an object, got " +
+                                           std::string(util::type_name(item)));
+        const util::FieldReader fr(item.get_object(), field, SBX_E_INVALID_REQUEST);
+        const std::optional<std::string> path = fr.string("path", 4096);
+        if (!path)
+            fr.fail("path", "is required");
+        InputFile file{check_relative_path(*path, fr.field("path")), {}};
+        if (!seen.insert(file.path).second)
+            fr.fail("path", "\"" + file.path + "\" is given twice (or is the program's own " +
+                                "source file)");
+        const std::optional<std::string> content = fr.string("content", budget, true);
+        if (!content)
+            fr.fail("content", "is required");
+        const std::string encoding = fr.string("encoding", 16).value_or("utf-8");
+        if (encoding == "base64")
+            file.content = decode_base64(*content, fr.field("content"));
+        else if (encoding == "utf-8" || encoding == "utf8")
+            file.content = *content;
+        else
+            fr.fail("encoding", "must be \"utf-8\" or \"base64\", got \"" + encoding + "\"");
+        total += file.content.size();
+        if (total > budget)
+            r.fail("files", "the files together are larger than disk_mb (" +
+                                std::to_string(limits.disk_mb) + " MB)");
+        files.push_back(std::move(file));
+    }
+    return files;
+}
+
+std::vector<std::string> read_args(const util::FieldReader &r) {
+    std::vector<std::string> args;
+    const json::array *list = r.array("args");
+    if (!list)
+        return args;
+    if (list->size() > max_args)
+        r.fail("args", "more than " + std::to_string(max_args) + " arguments");
+    for (size_t i = 0; i < list->size(); ++i)
+        args.push_back(util::string_element((*list)[i], "args[" + std::to_string(i) + "]",
+                                            max_arg_bytes, SBX_E_INVALID_REQUEST));
+    return args;
+}
+
+bool is_env_name(std::string_view name) {
+    if (name.empty() || name.size() > 256 || std::isdigit(static_cast<unsigned char>(name[0])))
+        return false;
+    for (char c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+            return false;
+    return true;
+}
+
+std::map<std::string, std::string> read_env(const util::FieldReader &r) {
+    std::map<std::string, std::string> env;
+    const json::object *o = r.object("env");
+    if (!o)
+        return env;
+    if (o->size() > max_env)
+        r.fail("env", "more than " + std::to_string(max_env) + " variables");
+    for (const auto &entry : *o) {
+        const std::string name(entry.key());
+        if (!is_env_name(name))
+            r.fail("env", "\"" + name + "\" is not a valid variable name (letters, digits, _)");
+        env[name] = util::string_element(entry.value(), r.field("env") + "." + name,
+                                         max_arg_bytes, SBX_E_INVALID_REQUEST);
+    }
+    return env;
+}
+
+} // namespace
+
+std::string check_relative_path(std::string_view path, const std::string &field) {
+    if (path.empty())
+        throw invalid_field(field, "must not be empty");
+    if (path.front() == '/')
+        throw invalid_field(field, "\"" + std::string(path) +
+                                       "\" is absolute; give a path relative to the workspace");
+    std::string normal;
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find('/', start);
+        if (end == std::string_view::npos)
+            end = path.size();
+        const std::string_view part = path.substr(start, end - start);
+        if (part == "..")
+            throw invalid_field(field, "\"" + std::string(path) + "\" contains \"..\"");
+        if (part.size() > 255)
+            throw invalid_field(field, "a path component is longer than 255 bytes");
+        if (!part.empty() && part != ".") {
+            if (!normal.empty())
+                normal += '/';
+            normal += part;
+        }
+        start = end + 1;
+    }
+    if (normal.empty())
+        throw invalid_field(field, "\"" + std::string(path) + "\" names no file");
+    return normal;
+}
+
+Request parse_request(const json::value &doc, const languages::Registry &registry,
+                      const Config &config) {
+    if (!doc.is_object())
+        throw ApiError(SBX_E_INVALID_REQUEST,
+                       "request: expected an object, got " + std::string(util::type_name(doc)));
+    const util::FieldReader r(doc.get_object(), "", SBX_E_INVALID_REQUEST);
+    Request q;
+    const std::optional<std::string> name = r.string("language", 256);
+    if (!name)
+        r.fail("language", "is required");
+    q.language = registry.find(*name);
+    if (!q.language) {
+        std::string known;
+        for (const std::string &n : registry.names())
+            known += (known.empty() ? "" : ", ") + n;
+        throw ApiError(SBX_E_UNKNOWN_LANGUAGE,
+                       "language: unknown language \"" + *name + "\" (known: " + known + ")");
+    }
+    const std::optional<std::string> code = r.string("code", SIZE_MAX);
+    if (!code)
+        r.fail("code", "is required");
+    if (code->size() > static_cast<uint64_t>(config.max.code_bytes))
+        throw ApiError(SBX_E_LIMIT_EXCEEDED,
+                       "code: " + std::to_string(code->size()) +
+                           " bytes is above the maximum this sandbox allows (" +
+                           std::to_string(config.max.code_bytes) + ")");
+    q.code = *code;
+    q.limits = read_limits(r, *q.language, config);
+    q.files = read_files(r, *q.language, q.limits);
+    q.stdin_data = r.string("stdin", max_stdin_bytes, true).value_or("");
+    q.args = read_args(r);
+    q.env = read_env(r);
+    q.network = r.boolean("network").value_or(false);
+    if (q.network && !config.allow_network)
+        r.fail("network", "this sandbox does not allow network access (allow_network is false)");
+    if (r.string("session_id", 256))
+        r.fail("session_id", "sessions are not available in this version of sbx");
+    return q;
+}
+
+Request parse_request(std::string_view text, const languages::Registry &registry,
+                      const Config &config) {
+    return parse_request(util::parse_json(text, "request"), registry, config);
+}
+
+} // namespace sbx::runner

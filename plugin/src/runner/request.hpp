@@ -1,0 +1,49 @@
+// The sbx.execute.request document, validated against the language table and
+// the limits the config allows. Every error names the field and the reason.
+#pragma once
+
+#include "languages/registry.hpp"
+#include "runner/limits.hpp"
+#include "sandbox/config.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sbx::runner {
+
+struct InputFile {
+    std::string path; // relative, normalised, checked
+    std::string content;
+};
+
+struct Request {
+    const languages::Language *language = nullptr;
+    std::string code;
+    std::vector<InputFile> files;
+    std::string stdin_data;
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    Limits limits;
+    bool network = false;
+};
+
+inline constexpr size_t max_stdin_bytes = 64u << 20;
+inline constexpr size_t max_files = 10000;
+inline constexpr size_t max_args = 1024;
+inline constexpr size_t max_env = 256;
+inline constexpr size_t max_arg_bytes = 32768;
+
+// Throws ApiError (SBX_E_INVALID_JSON, SBX_E_INVALID_REQUEST,
+// SBX_E_UNKNOWN_LANGUAGE, SBX_E_LIMIT_EXCEEDED).
+Request parse_request(std::string_view json_text, const languages::Registry &registry,
+                      const Config &config);
+Request parse_request(const boost::json::value &doc, const languages::Registry &registry,
+                      const Config &config);
+
+// Checks one workspace-relative path; throws ApiError naming `field`.
+std::string check_relative_path(std::string_view path, const std::string &field);
+
+} // namespace sbx::runner

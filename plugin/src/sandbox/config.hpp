@@ -1,0 +1,29 @@
+// The sbx.config/1 document of sbx_create: every field optional.
+#pragma once
+
+#include "runner/limits.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sbx {
+
+struct Config {
+    std::optional<std::string> docker_host; // unset: DOCKER_HOST, else the unix socket
+    std::string runtime = "runc";
+    std::optional<std::string> languages_dir;
+    std::optional<std::string> init_path; // unset: next to libsbx.so
+    std::map<std::string, std::string> images;
+    runner::Limits defaults;
+    runner::MaxLimits max;
+    bool allow_network = false;
+    int64_t max_concurrency = 8;
+    std::string log_level = "info";
+};
+
+// Throws ApiError: SBX_E_INVALID_JSON or SBX_E_INVALID_CONFIG naming the field.
+Config parse_config(std::string_view json_text);
+
+} // namespace sbx

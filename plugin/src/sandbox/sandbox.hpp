@@ -1,0 +1,57 @@
+// The object behind an sbx_sandbox handle: a config, the language table, one
+// engine client, and the containers it owns.
+#pragma once
+
+#include "docker/engine.hpp"
+#include "languages/registry.hpp"
+#include "runner/docker_backend.hpp"
+#include "runner/execution.hpp"
+#include "sandbox/config.hpp"
+#include "sandbox/gate.hpp"
+
+#include <sbx/sbx.h>
+
+#include <boost/json/value.hpp>
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+
+namespace sbx {
+
+class Sandbox {
+public:
+    // Throws ApiError for an invalid config or language table.
+    Sandbox(Config config, const sbx_host *host);
+    ~Sandbox(); // waits for runs, removes every container it owns
+
+    // Throws ApiError for an invalid request; otherwise always a result.
+    boost::json::value execute(std::string_view request_json);
+    boost::json::value execute(const boost::json::value &request);
+
+    // sbx.health/1; `reachable` tells whether the engine answered.
+    boost::json::value health(bool &reachable);
+
+    const languages::Registry &registry() const { return registry_; }
+    const Config &config() const { return config_; }
+    spdlog::logger &log() { return *log_; }
+
+private:
+    boost::json::value run(const runner::Request &request);
+    void remove_containers(const std::string &label_filter, bool only_dead_owners);
+
+    Config config_;
+    std::shared_ptr<spdlog::logger> log_;
+    languages::Registry registry_;
+    docker::Engine engine_;
+    std::string init_path_;
+    std::string sandbox_id_;
+    runner::DockerBackend backend_;
+    runner::ExecutionSettings settings_;
+    Gate gate_;
+};
+
+// Where sbx-init is when the config does not say: next to libsbx.so.
+std::string default_init_path();
+
+} // namespace sbx

@@ -1,0 +1,246 @@
+#include "tools/tools.hpp"
+
+#include "sandbox/sandbox.hpp"
+#include "util/json.hpp"
+
+#include <boost/json.hpp>
+
+namespace sbx::tools {
+namespace json = boost::json;
+
+namespace {
+
+struct Tool {
+    std::string name;
+    std::string description;
+    json::object input;
+    json::object output; // empty: no outputSchema
+};
+
+json::object string_prop(std::string description) {
+    return {{"type", "string"}, {"description", std::move(description)}};
+}
+
+json::object execute_input(const Sandbox &sb) {
+    json::array names;
+    for (const std::string &n : sb.registry().names())
+        names.push_back(json::value(n));
+    const runner::Limits &d = sb.config().defaults, &m = sb.config().max.limits;
+    json::object language{{"type", "string"},
+                          {"enum", std::move(names)},
+                          {"description", "The programming language of `code`."}};
+    json::object file{{"type", "object"},
+                      {"properties",
+                       {{"path", string_prop("Path relative to the working directory, e.g. "
+                                             "\"data/input.txt\".")},
+                        {"content", string_prop("The file's content.")},
+                        {"encoding", {{"type", "string"},
+                                      {"enum", {"utf-8", "base64"}},
+                                      {"description", "How `content` is encoded (default utf-8)."}}}}},
+                      {"required", {"path", "content"}}};
+    return {{"type", "object"},
+            {"properties",
+             {{"language", std::move(language)},
+              {"code", string_prop("The complete program to run. For java the class must be "
+                                   "named Main.")},
+              {"stdin", string_prop("Text given to the program on standard input.")},
+              {"args", {{"type", "array"},
+                        {"items", {{"type", "string"}}},
+                        {"description", "Command-line arguments for the program."}}},
+              {"files", {{"type", "array"},
+                         {"items", std::move(file)},
+                         {"description", "Extra files written next to the program."}}},
+              {"timeout_s", {{"type", "number"},
+                             {"exclusiveMinimum", 0},
+                             {"maximum", m.time_s},
+                             {"description", "Wall-clock limit of the run in seconds (default " +
+                                                 util::serialize(json::value(d.time_s)) + ")."}}},
+              {"memory_mb", {{"type", "integer"},
+                             {"minimum", runner::minimum_limits.memory_mb},
+                             {"maximum", m.memory_mb},
+                             {"description", "Memory limit in MB (default " +
+                                                 std::to_string(d.memory_mb) + ")."}}}}},
+            {"required", {"language", "code"}}};
+}
+
+json::object execute_output() {
+    json::array statuses{"success",      "execution_error", "compile_error",
+                         "timeout",      "memory_limit",    "output_limit",
+                         "cancelled",    "setup_error",     "internal_error"};
+    return {{"type", "object"},
+            {"properties",
+             {{"status", {{"type", "string"}, {"enum", std::move(statuses)}}},
+              {"exit_code", {{"type", {"integer", "null"}}}},
+              {"stdout", {{"type", "string"}}},
+              {"stderr", {{"type", "string"}}},
+              {"stdout_truncated", {{"type", "boolean"}}},
+              {"stderr_truncated", {{"type", "boolean"}}},
+              {"compile", {{"type", {"object", "null"}}}},
+              {"execution_time", {{"type", "number"}}},
+              {"error_message", {{"type", {"string", "null"}}}}}},
+            {"required", {"status", "exit_code", "stdout", "stderr"}}};
+}
+
+std::vector<Tool> all_tools(const Sandbox &sb) {
+    const runner::Limits &d = sb.config().defaults;
+    std::string description =
+        "Run a program in a locked-down sandbox (no network, read-only system, non-root user) "
+        "and return its output. Each call starts from a clean machine: nothing persists between "
+        "calls. Limits by default: " +
+        util::serialize(json::value(d.time_s)) + " s wall time, " + std::to_string(d.memory_mb) +
+        " MB memory, " + util::serialize(json::value(d.cpus)) + " CPU, " +
+        std::to_string(d.max_output_bytes) +
+        " bytes of output. Returns status (success, execution_error, compile_error, timeout, "
+        "memory_limit, output_limit, setup_error, internal_error), exit_code, stdout and stderr "
+        "(with truncation noted), and compiler output for compiled languages.";
+    return {
+        {"execute_code", std::move(description), execute_input(sb), execute_output()},
+        {"list_languages",
+         "List the programming languages the sandbox can run, with their versions and aliases.",
+         {{"type", "object"}, {"properties", json::object{}}},
+         {}},
+    };
+}
+
+json::value in_dialect(const Tool &t, std::string_view dialect) {
+    if (dialect == "openai")
+        return json::object{{"type", "function"},
+                            {"function",
+                             {{"name", t.name},
+                              {"description", t.description},
+                              {"parameters", t.input}}}};
+    if (dialect == "anthropic")
+        return json::object{{"name", t.name}, {"description", t.description},
+                            {"input_schema", t.input}};
+    json::object mcp{{"name", t.name}, {"description", t.description}, {"inputSchema", t.input}};
+    if (!t.output.empty())
+        mcp["outputSchema"] = t.output;
+    return mcp;
+}
+
+json::value tool_result(std::string text, json::value structured, bool is_error) {
+    json::object r{{"content", json::array{json::object{{"type", "text"}, {"text", std::move(text)}}}},
+                   {"isError", is_error}};
+    if (!structured.is_null())
+        r["structuredContent"] = std::move(structured);
+    return r;
+}
+
+json::value error_result(const std::string &message) {
+    return tool_result(message, json::object{{"error", message}}, true);
+}
+
+// Maps the tool's arguments to an execute request. Throws ApiError naming
+// the argument.
+json::value to_request(const json::object &args) {
+    static const std::array<std::string_view, 7> known{"language", "code",      "stdin",    "args",
+                                                       "files",    "timeout_s", "memory_mb"};
+    for (const auto &entry : args)
+        if (std::find(known.begin(), known.end(), entry.key()) == known.end())
+            throw invalid_field(std::string(entry.key()), "is not an argument of execute_code");
+    json::object request;
+    json::object limits;
+    for (const auto &entry : args) {
+        if (entry.key() == "timeout_s")
+            limits["time_s"] = entry.value();
+        else if (entry.key() == "memory_mb")
+            limits["memory_mb"] = entry.value();
+        else
+            request[entry.key()] = entry.value();
+    }
+    if (!limits.empty())
+        request["limits"] = std::move(limits);
+    return request;
+}
+
+// Request fields renamed for the tool's arguments, so messages name what the
+// model actually sent.
+std::string tool_words(std::string message) {
+    for (const auto &[from, to] : {std::pair{"limits.time_s", "timeout_s"},
+                                   std::pair{"limits.memory_mb", "memory_mb"}}) {
+        const size_t at = message.find(from);
+        if (at != std::string::npos)
+            message.replace(at, std::string_view(from).size(), to);
+    }
+    return message;
+}
+
+json::value call_execute(Sandbox &sb, std::string_view arguments_json) {
+    try {
+        const json::value args = util::parse_json(arguments_json, "arguments");
+        if (!args.is_object())
+            return error_result("arguments: expected an object, got " +
+                                std::string(util::type_name(args)));
+        json::value result = sb.execute(to_request(args.get_object()));
+        const std::string status(result.at("status").as_string());
+        const bool failed = status == "setup_error" || status == "internal_error";
+        return tool_result(summarize(result), std::move(result), failed);
+    } catch (const ApiError &e) {
+        return error_result(tool_words(e.what()));
+    }
+}
+
+void append_stream(std::string &text, std::string_view name, const json::object &o,
+                   std::string_view key) {
+    const std::string_view data = o.at(key).as_string();
+    const json::value *truncated = o.if_contains(std::string(key) + "_truncated");
+    if (data.empty())
+        return;
+    text += "\n--- ";
+    text += name;
+    text += truncated && truncated->as_bool() ? " (truncated) ---\n" : " ---\n";
+    text += data;
+    if (data.back() != '\n')
+        text += '\n';
+}
+
+} // namespace
+
+std::string summarize(const json::value &result) {
+    const json::object &r = result.as_object();
+    std::string text = "status: " + std::string(r.at("status").as_string());
+    if (r.at("exit_code").is_int64())
+        text += ", exit code " + std::to_string(r.at("exit_code").as_int64());
+    if (r.at("signal").is_int64())
+        text += ", signal " + std::to_string(r.at("signal").as_int64());
+    text += ", " + util::serialize(r.at("execution_time")) + " s";
+    if (r.at("error_message").is_string())
+        text += "\n" + std::string(r.at("error_message").as_string());
+    if (r.at("compile").is_object()) {
+        const json::object &c = r.at("compile").as_object();
+        if (c.at("status").as_string() != "success") {
+            append_stream(text, "compiler stdout", c, "stdout");
+            append_stream(text, "compiler stderr", c, "stderr");
+        }
+    }
+    append_stream(text, "stdout", r, "stdout");
+    append_stream(text, "stderr", r, "stderr");
+    return text;
+}
+
+json::value definitions(const Sandbox &sb, std::string_view dialect) {
+    if (dialect != "mcp" && dialect != "openai" && dialect != "anthropic")
+        throw ApiError(SBX_E_UNKNOWN_DIALECT, "dialect: unknown dialect \"" + std::string(dialect) +
+                                                  "\" (known: mcp, openai, anthropic)");
+    json::array list;
+    for (const Tool &t : all_tools(sb))
+        list.push_back(in_dialect(t, dialect));
+    return json::object{{"tools", std::move(list)}};
+}
+
+json::value call(Sandbox &sb, std::string_view name, std::string_view arguments_json) {
+    if (name == "execute_code")
+        return call_execute(sb, arguments_json);
+    if (name == "list_languages") {
+        json::value doc = sb.registry().to_json();
+        std::string text;
+        for (const json::value &l : doc.at("languages").as_array())
+            text += std::string(l.at("name").as_string()) + " (" +
+                    std::string(l.at("display_name").as_string()) + ")\n";
+        return tool_result(text, std::move(doc), false);
+    }
+    throw ApiError(SBX_E_UNKNOWN_TOOL, "name: unknown tool \"" + std::string(name) +
+                                           "\" (known: execute_code, list_languages)");
+}
+
+} // namespace sbx::tools
