@@ -203,13 +203,14 @@ TEST_F(RealEngine, ResponseJsonOnBadJsonIsEngineError) {
 }
 
 TEST_F(RealEngine, PostWithJsonBody) {
-    // A body the engine rejects proves that it was sent and parsed.
+    // The engine's answer names the image: the body was sent and parsed.
     try {
-        engine.checked("POST", "/containers/create", std::string(R"({"Image": 42})"), 10s);
+        engine.checked("POST", "/containers/create",
+                       std::string(R"({"Image": "sbx-test-no-such-image:none"})"), 10s);
         FAIL() << "no EngineError";
     } catch (const EngineError &e) {
-        EXPECT_GE(e.status, 400u);
-        EXPECT_LT(e.status, 500u);
+        EXPECT_EQ(e.status, 404u);
+        EXPECT_TRUE(contains(e.what(), "sbx-test-no-such-image")) << e.what();
     }
 }
 
@@ -367,13 +368,12 @@ TEST(EngineArguments, BadArgumentsAreInvalidArgument) {
 // Fake engines.
 
 TEST(FakeEngineTest, SilentEngineHitsTheDeadline) {
-    std::atomic<bool> done{false};
-    FakeEngine fake([&](int lfd) {
+    FakeEngine fake([](int lfd) {
         int c = accept_within(lfd, 5000);
         read_head(c);
-        // Say nothing until the client gave up (bounded wait).
-        for (int i = 0; i < 100 && !done; ++i)
-            std::this_thread::sleep_for(50ms);
+        // Say nothing; the client's deadline closes the connection.
+        pollfd p{c, POLLIN, 0};
+        ::poll(&p, 1, 5000);
         ::close(c);
     });
     Engine engine(parse_endpoint(fake.url()));
@@ -386,37 +386,241 @@ TEST(FakeEngineTest, SilentEngineHitsTheDeadline) {
         EXPECT_TRUE(contains(e.what(), fake.url())) << e.what();
     }
     const auto took = Clock::now() - start;
-    done = true;
     EXPECT_GE(took, 290ms);
     EXPECT_LT(took, 4s); // behaviour: the deadline holds
 }
 
 TEST(FakeEngineTest, ConnectionsAreReused) {
     std::atomic<int> connections{0}, requests{0};
+    {
+        FakeEngine fake([&](int lfd) {
+            int c = accept_within(lfd, 5000);
+            ++connections;
+            while (requests < 5 && !read_head(c, 2000).empty()) {
+                ++requests;
+                send_all(c, kOkAnswer);
+            }
+            // A second connection would show here; there must be none.
+            int extra = accept_within(lfd, 200);
+            if (extra >= 0) {
+                ++connections;
+                ::close(extra);
+            }
+            ::close(c);
+        });
+        Engine engine(parse_endpoint(fake.url()));
+        for (int i = 0; i < 5; ++i)
+            EXPECT_EQ(engine.request("GET", "/_ping", std::nullopt, 5s).body, "OK");
+    }
+    EXPECT_EQ(requests.load(), 5);
+    EXPECT_EQ(connections.load(), 1);
+}
+
+TEST(FakeEngineTest, ClosedPooledConnectionIsNotReused) {
+    std::atomic<int> connections{0};
+    FakeEngine fake([&](int lfd) {
+        for (int i = 0; i < 2; ++i) {
+            int c = accept_within(lfd, 5000);
+            ++connections;
+            read_head(c);
+            send_all(c, kOkAnswer); // keep-alive answer, then hang up
+            ::shutdown(c, SHUT_RDWR);
+            ::close(c);
+        }
+    });
+    Engine engine(parse_endpoint(fake.url()));
+    EXPECT_EQ(engine.request("GET", "/_ping", std::nullopt, 5s).body, "OK");
+    EXPECT_EQ(engine.request("GET", "/_ping", std::nullopt, 5s).body, "OK");
+    EXPECT_EQ(connections.load(), 2);
+}
+
+TEST(FakeEngineTest, StalePooledConnectionIsRetriedOnce) {
+    // The engine drops the pooled connection just as the next request goes
+    // out (it reads it, then hangs up without a byte): sent again, on a
+    // fresh connection.
+    std::atomic<int> requests{0};
+    FakeEngine fake([&](int lfd) {
+        int c1 = accept_within(lfd, 5000);
+        if (!read_head(c1).empty())
+            ++requests;
+        send_all(c1, kOkAnswer);
+        if (!read_head(c1).empty())
+            ++requests;
+        ::close(c1); // no answer
+        int c2 = accept_within(lfd, 5000);
+        if (!read_head(c2).empty())
+            ++requests;
+        send_all(c2, kOkAnswer);
+        ::close(c2);
+    });
+    Engine engine(parse_endpoint(fake.url()));
+    EXPECT_EQ(engine.request("GET", "/_ping", std::nullopt, 5s).body, "OK");
+    EXPECT_EQ(engine.request("POST", "/containers/x/start", std::nullopt, 5s).body, "OK");
+    EXPECT_EQ(requests.load(), 3);
+}
+
+TEST(FakeEngineTest, PartialAnswerIsNotRetried) {
+    std::atomic<int> connections{0};
+    {
+        FakeEngine fake([&](int lfd) {
+            int c1 = accept_within(lfd, 5000);
+            ++connections;
+            read_head(c1);
+            send_all(c1, kOkAnswer);
+            read_head(c1);
+            send_all(c1, "HTTP/1.1 200 OK\r\nContent-Le"); // then hang up
+            ::close(c1);
+            int extra = accept_within(lfd, 300);
+            if (extra >= 0) {
+                ++connections;
+                ::close(extra);
+            }
+        });
+        Engine engine(parse_endpoint(fake.url()));
+        EXPECT_EQ(engine.request("GET", "/_ping", std::nullopt, 5s).body, "OK");
+        try {
+            engine.request("GET", "/_ping", std::nullopt, 5s);
+            ADD_FAILURE() << "no EngineUnavailable";
+        } catch (const EngineUnavailable &e) {
+            EXPECT_TRUE(contains(e.what(), "lost the connection")) << e.what();
+        }
+    }
+    EXPECT_EQ(connections.load(), 1);
+}
+
+TEST(FakeEngineTest, ChunkedAnswerAndRequestShape) {
+    std::string head;
     FakeEngine fake([&](int lfd) {
         int c = accept_within(lfd, 5000);
-        ++connections;
-        while (!read_head(c, 2000).empty()) {
-            ++requests;
-            send_all(c, kOkAnswer);
-            if (requests == 5)
-                break;
-        }
-        // A second connection would be accepted here; there must be none.
-        int extra = accept_within(lfd, 200);
-        if (extra >= 0) {
-            ++connections;
-            ::close(extra);
-        }
+        head = read_head(c);
+        send_all(c, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n"
+                    "5\r\n{\"mes\r\n"
+                    "15\r\nsage\":\"no such thing\"\r\n"
+                    "2\r\n}\n\r\n0\r\n\r\n");
         ::close(c);
     });
     Engine engine(parse_endpoint(fake.url()));
-    for (int i = 0; i < 5; ++i)
-        EXPECT_EQ(engine.request("GET", "/_ping", std::nullopt, 5s).body, "OK");
-    // The fake closes after the 200 ms check; wait for it through its socket.
-    EXPECT_EQ(requests.load(), 5);
-    // joined in ~FakeEngine; check afterwards
-    engine.~Engine();
-    new (&engine) Engine(parse_endpoint(fake.url()));
-    EXPECT_LE(connections.load(), 1);
+    try {
+        engine.checked("POST", "/things/create?name=a", std::string("{}"), 5s);
+        ADD_FAILURE() << "no EngineError";
+    } catch (const EngineError &e) {
+        EXPECT_EQ(e.status, 404u);
+        EXPECT_STREQ(e.what(), "no such thing");
+    }
+    EXPECT_EQ(head.rfind("POST /v1.41/things/create?name=a HTTP/1.1\r\n", 0), 0u) << head;
+    EXPECT_TRUE(contains(head, "Host: docker\r\n")) << head;
+    EXPECT_TRUE(contains(head, "Content-Type: application/json\r\n")) << head;
+    EXPECT_TRUE(contains(head, "Content-Length: 2\r\n")) << head;
+}
+
+TEST(FakeEngineTest, NonJsonErrorBodyIsTheMessage) {
+    FakeEngine fake([&](int lfd) {
+        int c = accept_within(lfd, 5000);
+        read_head(c);
+        send_all(c, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 12\r\n\r\n"
+                    "plain words\n");
+        ::close(c);
+    });
+    Engine engine(parse_endpoint(fake.url()));
+    try {
+        engine.checked("GET", "/x", std::nullopt, 5s);
+        ADD_FAILURE() << "no EngineError";
+    } catch (const EngineError &e) {
+        EXPECT_EQ(e.status, 500u);
+        EXPECT_STREQ(e.what(), "plain words");
+    }
+}
+
+TEST(FakeEngineTest, AttachKeepsBytesThatCameWithThe101) {
+    std::string head, received;
+    const std::string early = std::string("\x01\0\0\0\0\0\0\x06", 8) + "early\n";
+    FakeEngine fake([&](int lfd) {
+        int c = accept_within(lfd, 5000);
+        head = read_head(c);
+        // The header and the first frame in one write.
+        send_all(c, "HTTP/1.1 101 UPGRADED\r\n"
+                    "Content-Type: application/vnd.docker.raw-stream\r\n"
+                    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n" +
+                        early);
+        // Echo what the client writes as a stdout frame, then hang up.
+        std::string in;
+        while (in.size() < 4) {
+            char buf[16];
+            pollfd p{c, POLLIN, 0};
+            if (::poll(&p, 1, 5000) != 1)
+                break;
+            ssize_t n = ::recv(c, buf, sizeof buf, 0);
+            if (n <= 0)
+                break;
+            in.append(buf, static_cast<size_t>(n));
+        }
+        received = in;
+        send_all(c, std::string("\x02\0\0\0\0\0\0", 7) + char(in.size()) + in);
+        ::close(c);
+    });
+    Engine engine(parse_endpoint(fake.url()));
+    auto stream = engine.attach("abc123", 5s);
+    std::string raw;
+    ASSERT_TRUE(stream->read_some(raw, Clock::now() + 5s));
+    EXPECT_EQ(raw, early); // delivered before anything read from the socket
+    stream->write("ping", Clock::now() + 5s);
+    Demuxer demux;
+    std::string err;
+    const auto deadline = Clock::now() + 5s;
+    for (;;) {
+        raw.clear();
+        if (!stream->read_some(raw, deadline) || Clock::now() >= deadline)
+            break;
+        demux.feed(raw, [&](uint8_t s, std::string_view b) {
+            if (s == 2)
+                err.append(b);
+        });
+    }
+    EXPECT_EQ(err, "ping");
+    // EOF is sticky.
+    raw.clear();
+    EXPECT_FALSE(stream->read_some(raw, Clock::now() + 1s));
+    EXPECT_EQ(head.rfind("POST /v1.41/containers/abc123/attach?stream=1&stdin=1&stdout=1"
+                         "&stderr=1 HTTP/1.1\r\n",
+                         0),
+              0u)
+        << head;
+    EXPECT_TRUE(contains(head, "Upgrade: tcp\r\n")) << head;
+    EXPECT_TRUE(contains(head, "Connection: Upgrade\r\n")) << head;
+}
+
+TEST(FakeEngineTest, AttachAcceptsLegacy200) {
+    FakeEngine fake([&](int lfd) {
+        int c = accept_within(lfd, 5000);
+        read_head(c);
+        send_all(c, "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n" +
+                        std::string("\x01\0\0\0\0\0\0\x02hi", 10));
+        ::close(c);
+    });
+    Engine engine(parse_endpoint(fake.url()));
+    auto stream = engine.attach("abc", 5s);
+    std::string raw;
+    while (stream->read_some(raw, Clock::now() + 5s) && raw.size() < 10) {
+    }
+    EXPECT_EQ(raw, std::string("\x01\0\0\0\0\0\0\x02hi", 10));
+}
+
+TEST(FakeEngineTest, AttachWriteDeadline) {
+    // The engine never reads: the socket buffers fill, the write times out.
+    FakeEngine fake([&](int lfd) {
+        int c = accept_within(lfd, 5000);
+        read_head(c);
+        send_all(c, "HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+        pollfd p{c, POLLRDHUP, 0};
+        ::poll(&p, 1, 5000); // until the client goes away
+        ::close(c);
+    });
+    Engine engine(parse_endpoint(fake.url()));
+    auto stream = engine.attach("abc", 5s);
+    const std::string big(16 << 20, 'x');
+    const auto start = Clock::now();
+    EXPECT_THROW(stream->write(big, Clock::now() + 300ms), EngineUnavailable);
+    EXPECT_LT(Clock::now() - start, 4s);
+    stream->close();
 }

@@ -84,14 +84,14 @@ const char *const mcp_tools = R"({"tools": [{"name": "execute_code", "descriptio
 
 const std::vector<SchemaCase> cases{
     {"execute.request.json",
-     {R"({"language": "python", "code": "print(input())"})",
-      R"({"schema": "sbx.execute.request/1", "language": "python", "code": "print(input())",
+     {R"j({"language": "python", "code": "print(input())"})j",
+      R"j({"schema": "sbx.execute.request/1", "language": "python", "code": "print(input())",
           "files": [{"path": "util.py", "content": "...", "encoding": "utf-8"},
                     {"path": "data.bin", "content": "AAE="}],
           "stdin": "Alice\n", "args": ["-v"], "env": {"A": "1"},
           "limits": {"time_s": 30, "compile_time_s": 30, "memory_mb": 256, "cpus": 0.5,
                      "pids": 64, "max_output_bytes": 100000, "disk_mb": 64},
-          "network": false, "session_id": null, "unknown_field": [1]})"},
+          "network": false, "session_id": null, "unknown_field": [1]})j"},
      {{"/code", nullptr},
       {"/language", "3"},
       {"/files/0/encoding", R"("utf-16")"},
@@ -137,12 +137,12 @@ const std::vector<SchemaCase> cases{
       {"/runtime", R"("")"},
       {"/schema", R"("sbx.config/2")"}}},
     {"languages.json",
-     {R"({"schema": "sbx.languages/1", "languages": [
+     {R"j({"schema": "sbx.languages/1", "languages": [
           {"name": "python", "aliases": ["py"], "display_name": "Python 3.11",
            "version": "3.11", "image": "sbx/python:latest", "compiled": false,
            "source_file": "main.py"},
           {"name": "c", "aliases": [], "display_name": "C (GCC 12)", "version": "12",
-           "image": "sbx/c:latest", "compiled": true, "source_file": "main.c"}]})"},
+           "image": "sbx/c:latest", "compiled": true, "source_file": "main.c"}]})j"},
      {{"/languages/1/image", nullptr},
       {"/languages/0/compiled", R"("no")"},
       {"/languages/0/aliases/0", "1"},
@@ -217,8 +217,8 @@ TEST_P(SchemaFile, DescribesItself) {
     const json::value schema = sbx::test::load_schema(GetParam().file);
     ASSERT_TRUE(schema.is_object());
     const json::object &s = schema.get_object();
-    EXPECT_EQ(s.at("$schema"), "https://json-schema.org/draft/2020-12/schema");
-    EXPECT_EQ(s.at("$id"), "https://sbx.dev/schemas/" + GetParam().file);
+    EXPECT_EQ(s.at("$schema").as_string(), "https://json-schema.org/draft/2020-12/schema");
+    EXPECT_EQ(s.at("$id").as_string(), "https://sbx.dev/schemas/" + GetParam().file);
     EXPECT_TRUE(s.at("title").is_string());
     EXPECT_TRUE(s.at("description").is_string());
 }

@@ -1,0 +1,90 @@
+// A small RAII client over the C ABI for the integration tests: the tests
+// use libsbx.so exactly as a host does, against the real engine.
+#pragma once
+
+#include <sbx/sbx.h>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace sbx::test {
+
+namespace json = boost::json;
+
+// A string the plugin returned, freed with sbx_string_free.
+struct Owned {
+    char *p = nullptr;
+    ~Owned() { sbx_string_free(p); }
+    std::string str() const { return p ? p : ""; }
+};
+
+class Client {
+public:
+    explicit Client(const std::string &config = "") {
+        Owned error;
+        const sbx_status s = sbx_create(&sb_, config.empty() ? nullptr : config.c_str(), nullptr,
+                                        &error.p);
+        if (s != SBX_OK)
+            throw std::runtime_error("sbx_create: " + error.str());
+    }
+    ~Client() { sbx_destroy(sb_); }
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+
+    // Runs a request that must be valid; returns the result document.
+    json::object run(const json::object &request) {
+        Owned out, error;
+        const std::string text = json::serialize(request);
+        const sbx_status s = sbx_execute(&out.p, sb_, text.c_str(), nullptr, &error.p);
+        if (s != SBX_OK)
+            throw std::runtime_error(std::string(sbx_status_name(s)) + ": " + error.str());
+        return json::parse(out.str()).as_object();
+    }
+
+    // Runs a request that must be refused; returns the status and message.
+    std::pair<sbx_status, std::string> refuse(const std::string &request) {
+        Owned out, error;
+        const sbx_status s = sbx_execute(&out.p, sb_, request.c_str(), nullptr, &error.p);
+        return {s, error.str()};
+    }
+
+    sbx_sandbox *handle() { return sb_; }
+
+private:
+    sbx_sandbox *sb_ = nullptr;
+};
+
+inline std::string read_text(const std::filesystem::path &path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// tests/programs/<language>/<name>.<ext>; empty when there is none.
+inline std::string program(const std::string &language, const std::string &name) {
+    const std::filesystem::path dir =
+        std::filesystem::path(SBX_TEST_SOURCE_DIR) / "tests" / "programs" / language;
+    if (std::filesystem::is_directory(dir))
+        for (const auto &e : std::filesystem::directory_iterator(dir))
+            if (e.path().stem() == name)
+                return read_text(e.path());
+    return {};
+}
+
+// A readable dump of a result for assertion messages.
+inline std::string dump(const json::object &result) { return json::serialize(result); }
+
+inline std::string str(const json::object &o, const char *key) {
+    const json::value &v = o.at(key);
+    return v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+}
+
+} // namespace sbx::test

@@ -1,0 +1,56 @@
+#include "sandbox/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sbx {
+namespace {
+
+std::string refusal(const std::string &text) {
+    try {
+        parse_config(text);
+    } catch (const ApiError &e) {
+        return std::string(sbx_status_name(e.code)) + " " + e.what();
+    }
+    return "accepted";
+}
+
+TEST(Config, EmptyObjectGivesTheSeedsDefaults) {
+    const Config c = parse_config("{}");
+    EXPECT_EQ(c.defaults.time_s, 30);
+    EXPECT_EQ(c.defaults.memory_mb, 256);
+    EXPECT_EQ(c.defaults.cpus, 0.5);
+    EXPECT_EQ(c.defaults.max_output_bytes, 100000);
+    EXPECT_EQ(c.defaults.pids, 64);
+    EXPECT_EQ(c.runtime, "runc");
+    EXPECT_FALSE(c.allow_network);
+}
+
+TEST(Config, FieldsAreRead) {
+    const Config c = parse_config(R"({"schema": "sbx.config/1", "runtime": "runsc",
+        "images": {"python": "python:3.12-slim"}, "defaults": {"time_s": 5},
+        "max": {"time_s": 10, "code_bytes": 100}, "max_concurrency": 2, "log_level": "debug",
+        "unknown_field": 1})");
+    EXPECT_EQ(c.runtime, "runsc");
+    EXPECT_EQ(c.images.at("python"), "python:3.12-slim");
+    EXPECT_EQ(c.defaults.time_s, 5);
+    EXPECT_EQ(c.max.limits.time_s, 10);
+    EXPECT_EQ(c.max.code_bytes, 100);
+    EXPECT_EQ(c.max_concurrency, 2);
+}
+
+TEST(Config, ErrorsNameTheField) {
+    EXPECT_NE(refusal("{").find("SBX_E_INVALID_JSON"), std::string::npos);
+    EXPECT_NE(refusal("[]").find("SBX_E_INVALID_CONFIG"), std::string::npos);
+    EXPECT_NE(refusal(R"({"max_concurrency": "x"})").find("max_concurrency"), std::string::npos);
+    EXPECT_NE(refusal(R"({"max_concurrency": 0})").find("max_concurrency"), std::string::npos);
+    EXPECT_NE(refusal(R"({"defaults": {"memory_mb": -1}})").find("defaults.memory_mb"),
+              std::string::npos);
+    EXPECT_NE(refusal(R"({"defaults": {"time_s": 400}})").find("defaults.time_s"),
+              std::string::npos);
+    EXPECT_NE(refusal(R"({"log_level": "loud"})").find("log_level"), std::string::npos);
+    EXPECT_NE(refusal(R"({"images": {"python": 3}})").find("images.python"), std::string::npos);
+    EXPECT_NE(refusal(R"({"schema": "sbx.config/9"})").find("schema"), std::string::npos);
+}
+
+} // namespace
+} // namespace sbx
