@@ -12,19 +12,21 @@
 namespace {
 using namespace sbx::abi_test;
 
-// Points file descriptor 1 at a temporary file until text() restores it.
+// Points file descriptor 1 at a temporary file until text() (or the end of
+// the scope) restores it.
 class StdoutCapture {
 public:
     StdoutCapture() : file_(std::tmpfile()), saved_(dup(STDOUT_FILENO)) {
         std::fflush(stdout);
         dup2(fileno(file_), STDOUT_FILENO);
     }
-    ~StdoutCapture() { std::fclose(file_); }
+    ~StdoutCapture() {
+        restore();
+        std::fclose(file_);
+    }
 
     std::string text() {
-        std::fflush(stdout);
-        dup2(saved_, STDOUT_FILENO);
-        close(saved_);
+        restore();
         std::string out;
         std::rewind(file_);
         for (int c; (c = std::fgetc(file_)) != EOF;)
@@ -33,6 +35,15 @@ public:
     }
 
 private:
+    void restore() {
+        if (saved_ < 0)
+            return;
+        std::fflush(stdout);
+        dup2(saved_, STDOUT_FILENO);
+        close(saved_);
+        saved_ = -1;
+    }
+
     std::FILE *file_;
     int saved_;
 };

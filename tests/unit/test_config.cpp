@@ -1,4 +1,5 @@
 #include "sandbox/config.hpp"
+#include "util/error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@ std::string refusal(const std::string &text) {
     try {
         parse_config(text);
     } catch (const ApiError &e) {
-        return std::string(sbx_status_name(e.code)) + " " + e.what();
+        return (e.code == SBX_E_INVALID_JSON ? "SBX_E_INVALID_JSON " : e.code == SBX_E_INVALID_CONFIG ? "SBX_E_INVALID_CONFIG " : "other ") + std::string(e.what());
     }
     return "accepted";
 }

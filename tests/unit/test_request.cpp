@@ -1,6 +1,7 @@
 // Request validation: every field with a wrong type and with an out-of-range
 // value is refused with the field named.
 #include "runner/request.hpp"
+#include "util/error.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -98,8 +99,8 @@ TEST_F(RequestTest, LimitsWithinTheMaximaAreApplied) {
 
 TEST_F(RequestTest, ConfigMaximaAreEnforced) {
     config.max.limits.time_s = 10;
-    config.max.code_bytes = 5;
     refused({{"limits", json::object{{"time_s", 11}}}}, SBX_E_LIMIT_EXCEEDED, "limits.time_s");
+    config.max.code_bytes = 5;
     refused({{"code", "123456"}}, SBX_E_LIMIT_EXCEEDED, "code");
     EXPECT_NO_THROW(parse({{"code", "12345"}, {"limits", json::object{{"time_s", 10}}}}));
 }

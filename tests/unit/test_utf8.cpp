@@ -2,13 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace sbx::util {
 namespace {
 
 const std::string fffd = "\xEF\xBF\xBD";
 
 TEST(Utf8, ValidTextIsUnchanged) {
-    for (const std::string s : {"", "plain ascii", "caf\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+    for (const std::string &s : std::vector<std::string>{"", "plain ascii", "caf\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
                                 std::string("nul\0inside", 10)}) {
         EXPECT_TRUE(is_valid_utf8(s)) << s;
         EXPECT_EQ(repair_utf8(s), s);

@@ -11,8 +11,11 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -28,7 +31,10 @@ constexpr int shutdown_wait_ms = 200;
 bool wait_for_input(Channel &channel, int signal_fd) {
     for (;;) {
         pollfd fds[2] = {{channel.in_fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) continue;
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+        }
         if (fds[1].revents != 0) {
             drain_signals(signal_fd);
             reap_exited(0);

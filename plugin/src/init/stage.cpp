@@ -141,20 +141,28 @@ private:
         return true;
     }
 
+    // What each polled fd is.
+    enum class Source { stdout_pipe, stderr_pipe, signals, control };
+
     void monitor() {
         apply(buffered_control(channel_));
         while (!finished()) {
             pollfd fds[4];
+            Source sources[4];
             nfds_t count = 0;
-            for (Stream *s : {&out_, &err_})
-                if (s->fd.valid()) fds[count++] = {s->fd.get(), POLLIN, 0};
-            fds[count++] = {signal_fd_, POLLIN, 0};
-            if (listening()) fds[count++] = {channel_.in_fd(), POLLIN, 0};
+            auto watch = [&](int fd, Source source) {
+                fds[count] = {fd, POLLIN, 0};
+                sources[count++] = source;
+            };
+            if (out_.fd.valid()) watch(out_.fd.get(), Source::stdout_pipe);
+            if (err_.fd.valid()) watch(err_.fd.get(), Source::stderr_pipe);
+            watch(signal_fd_, Source::signals);
+            if (listening()) watch(channel_.in_fd(), Source::control);
             if (::poll(fds, count, poll_timeout()) < 0 && errno != EINTR)
                 throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
             check_deadline();
             for (nfds_t i = 0; i < count; ++i)
-                if (fds[i].revents != 0) dispatch(fds[i].fd);
+                if (fds[i].revents != 0) dispatch(sources[i]);
         }
     }
 
@@ -179,14 +187,15 @@ private:
         stop();
     }
 
-    void dispatch(int fd) {
-        if (fd == signal_fd_) {
+    void dispatch(Source source) {
+        switch (source) {
+        case Source::stdout_pipe: read_stream(out_); break;
+        case Source::stderr_pipe: read_stream(err_); break;
+        case Source::control: apply(read_control(channel_)); break;
+        case Source::signals:
             drain_signals(signal_fd_);
             if (auto exit = reap_exited(exited_ ? 0 : pid_)) record_exit(*exit);
-        } else if (fd == channel_.in_fd()) {
-            apply(read_control(channel_));
-        } else {
-            read_stream(fd == out_.fd.get() ? out_ : err_);
+            break;
         }
     }
 

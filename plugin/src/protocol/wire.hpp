@@ -26,12 +26,17 @@ inline constexpr uint32_t max_frame_bytes = 128u * 1024u * 1024u;
 
 enum class MsgType : uint8_t {
     hello = 1,      // init -> plugin: u32 protocol_version; sent once at start
-    job = 2,        // plugin -> init: an encoded Job
-    cancel = 3,     // plugin -> init: no body; stop the current job
+    job = 2,        // plugin -> init: an encoded Job; the next one only after
+                    // this one ended (job_end or fatal)
+    cancel = 3,     // plugin -> init: no body; stop the current job (the running
+                    // stage is killed and reported, no later stage runs); ignored
+                    // between jobs
     output = 4,     // init -> plugin: u8 stage index, u8 stream (1 out, 2 err), bytes
     stage_end = 5,  // init -> plugin: an encoded StageReport
     job_end = 6,    // init -> plugin: no body; every stage of the job is reported
-    fatal = 7,      // init -> plugin: a string; init could not run the job
+    fatal = 7,      // init -> plugin: a string; init could not run the job (it
+                    // ends the job instead of job_end). After a malformed frame
+                    // init exits (status 2) right after sending it.
 };
 
 struct DecodeError : std::runtime_error {
@@ -65,13 +70,13 @@ private:
 struct File {
     std::string path; // relative to the workspace, already validated by the plugin
     std::string content;
-    uint32_t mode = 0644;
+    uint32_t mode = 0644; // permission bits; only & 0777 is applied
 };
 
 struct Stage {
     std::string name;              // "compile" or "run"
     std::vector<std::string> argv; // argv[0] is looked up in PATH
-    uint32_t time_ms = 0;          // wall-clock limit of this stage
+    uint32_t time_ms = 0;          // wall-clock limit of this stage; 0: none
     bool feed_stdin = false;       // true: the job's stdin; false: /dev/null
 };
 
@@ -79,9 +84,10 @@ struct Job {
     std::vector<File> files;
     std::string stdin_data;
     std::vector<std::string> env; // "NAME=value", the whole environment
-    std::vector<Stage> stages;    // run in order; stop at the first that fails
-    uint64_t max_output_bytes = 0; // per stage, stdout + stderr together
-    uint64_t max_file_bytes = 0;   // RLIMIT_FSIZE
+    std::vector<Stage> stages;    // run in order; stop at the first that fails;
+                                  // at most 256 (output frames use a u8 index)
+    uint64_t max_output_bytes = 0; // per stage, stdout + stderr together; 0: no cap
+    uint64_t max_file_bytes = 0;   // RLIMIT_FSIZE; 0: unchanged
     std::string workdir;           // absolute, e.g. "/workspace"
 };
 
@@ -93,7 +99,7 @@ struct StageReport {
     bool started = false;   // false: exec failed (message in `error`)
     bool timed_out = false;
     bool output_limited = false;
-    bool oom_killed = false;
+    bool oom_killed = false; // failed, and the cgroup's OOM killer acted meanwhile
     bool stdout_truncated = false;
     bool stderr_truncated = false;
     uint64_t wall_ms = 0;
