@@ -35,8 +35,9 @@ TEST(Documents, LanguagesMatchTheirSchemaAndHoldTheSeedsEight) {
     Out languages, error;
     ASSERT_EQ(api().languages(languages.ptr(), sb.get(), error.ptr()), SBX_OK) << error.str();
     EXPECT_EQ(schema_errors("languages.json", languages.get()), no_errors);
+    const json::value doc = json::parse(languages.get());
     std::set<std::string> names;
-    for (const json::value &language : json::parse(languages.get()).at("languages").as_array())
+    for (const json::value &language : doc.at("languages").as_array())
         names.emplace(language.at("name").as_string());
     for (const char *seed : {"python", "javascript", "java", "c", "cpp", "go", "rust", "bash"})
         EXPECT_TRUE(names.contains(seed)) << seed;
@@ -57,7 +58,10 @@ TEST_P(ToolsDialect, OffersTheSameToolsAsMcp) {
     EXPECT_EQ(names, tool_names(sb, "mcp"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Documents, ToolsDialect, testing::Values("mcp", "openai", "anthropic"));
+INSTANTIATE_TEST_SUITE_P(Documents, ToolsDialect, testing::Values("mcp", "openai", "anthropic"),
+                         [](const testing::TestParamInfo<const char *> &info) {
+                             return std::string(info.param);
+                         });
 
 // Arguments a model got wrong come back as a readable tool result.
 TEST(Documents, EveryToolAnswersBadArgumentsWithAnErrorResult) {

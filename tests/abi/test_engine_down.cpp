@@ -1,5 +1,6 @@
 // Without a reachable engine a sandbox still works: runs report setup_error
-// in a full result, and sbx_health says why.
+// in a full result, the code tool an error a model can read, and sbx_health
+// says why.
 #include "plugin.hpp"
 
 #include <boost/json.hpp>
@@ -25,7 +26,7 @@ TEST(EngineDown, ExecuteReturnsASetupErrorResult) {
     Sandbox sb;
     Out result, error;
     ASSERT_EQ(api().execute(result.ptr(), sb.get(),
-                            R"({"language": "Python", "code": "print(1)"})", nullptr,
+                            R"j({"language": "Python", "code": "print(1)"})j", nullptr,
                             error.ptr()),
               SBX_OK)
         << error.str();
@@ -35,6 +36,30 @@ TEST(EngineDown, ExecuteReturnsASetupErrorResult) {
     EXPECT_EQ(doc.at("language").as_string(), "python");
     ASSERT_TRUE(doc.at("error_message").is_string());
     EXPECT_NE(doc.at("error_message").as_string(), "");
+}
+
+// The tool that runs code is the one whose input has a "code" property.
+std::string code_tool(const Sandbox &sb) {
+    Out tools;
+    EXPECT_EQ(api().tools(tools.ptr(), sb.get(), "mcp", nullptr), SBX_OK);
+    const json::value doc = json::parse(tools.str());
+    for (const json::value &tool : doc.at("tools").as_array())
+        if (tool.at("inputSchema").at("properties").as_object().contains("code"))
+            return std::string(tool.at("name").as_string());
+    ADD_FAILURE() << "no tool takes \"code\": " << tools.str();
+    return {};
+}
+
+TEST(EngineDown, TheCodeToolReportsAToolError) {
+    Sandbox sb;
+    Out result, error;
+    ASSERT_EQ(api().call_tool(result.ptr(), sb.get(), code_tool(sb).c_str(),
+                              R"j({"language": "python", "code": "print(1)"})j", nullptr,
+                              error.ptr()),
+              SBX_OK)
+        << error.str();
+    EXPECT_EQ(schema_errors("tool_result.json", result.get()), no_errors);
+    EXPECT_TRUE(json::parse(result.get()).at("isError").as_bool()) << result.get();
 }
 
 TEST(EngineDown, HealthFailsButStillReports) {

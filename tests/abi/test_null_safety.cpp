@@ -32,7 +32,7 @@ void expect_invalid_argument_resets_out(const std::function<sbx_status(char **, 
     EXPECT_EQ(out, nullptr);
 }
 
-constexpr const char *request = R"({"language": "python", "code": "print(1)"})";
+constexpr const char *request = R"j({"language": "python", "code": "print(1)"})j";
 
 TEST(NullSafety, DestroyAndStringFreeAcceptNull) {
     api().destroy(nullptr);

@@ -55,7 +55,7 @@ TEST(Stdout, StaysEmptyThroughEveryCall) {
         api().negotiate_abi(&version);
         api().plugin_info();
         Sandbox sb;
-        for (const char *request : {R"({"language": "python", "code": "print(1)"})",
+        for (const char *request : {R"j({"language": "python", "code": "print(1)"})j",
                                     R"({"language": "nope", "code": ""})", "{"}) {
             Out result, error;
             api().execute(result.ptr(), sb.get(), request, nullptr, error.ptr());

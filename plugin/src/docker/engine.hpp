@@ -52,20 +52,38 @@ struct Response {
 // One raw, hijacked attach connection: container stdin in, multiplexed
 // stdout/stderr out. Reads deliver engine frames still multiplexed; use
 // Demuxer on them.
+//
+// Threads: one thread may read while another writes (each direction has its
+// own descriptor and io_context); close() may be called from any thread at
+// any time, except concurrently with destruction.
 class AttachStream {
 public:
     virtual ~AttachStream() = default;
     // Writes all bytes or throws EngineUnavailable. Deadline bounds the write.
+    // After a failed write (deadline, lost connection, closed) the stream is
+    // broken for writing: later writes throw too.
     virtual void write(std::string_view bytes, Clock::time_point deadline) = 0;
-    // Reads some bytes (appended to `out`). Returns false on EOF. Returns
-    // true with nothing appended when the deadline passes; check the clock.
+    // Reads some bytes (appended to `out`). Returns false on EOF and after
+    // close(). Returns true with nothing appended when the deadline passes;
+    // check the clock. The stream stays usable after a deadline. Throws
+    // EngineUnavailable when the connection fails otherwise (e.g. reset).
+    // Bytes the engine sent along with its 101 answer come first.
     virtual bool read_some(std::string &out, Clock::time_point deadline) = 0;
-    // Closes the connection; a blocked read_some on another thread returns.
+    // Shuts the connection down (both directions: the container sees EOF on
+    // stdin); a read_some or write blocked on another thread returns at once
+    // (false / EngineUnavailable). Idempotent. The descriptors are released
+    // by the destructor.
     virtual void close() = 0;
 };
 
 // A client. Thread-safe: each call uses its own connection (connections are
 // pooled and reused when the engine keeps them alive).
+//
+// Targets are unversioned ("/containers/json"): the Engine prepends "/v1.41"
+// (Docker 20.10's API, served by every newer engine) to each one; a target
+// that starts with "/v<digit>" is refused. Every call takes a timeout > 0
+// (else std::invalid_argument) that bounds the whole call, connection
+// included. Answers are capped at 64 MiB (EngineUnavailable beyond).
 class Engine {
 public:
     explicit Engine(Endpoint endpoint);
@@ -77,7 +95,10 @@ public:
 
     // One request. `target` is the path and query, e.g. "/containers/json".
     // Throws EngineUnavailable when the socket fails or the deadline passes.
-    // Does not throw on HTTP errors: check Response::status.
+    // Does not throw on HTTP errors: check Response::status. A body is sent
+    // with Content-Type: application/json. A pooled connection that the
+    // engine had closed is retried once on a fresh one, only when not a
+    // byte of answer had arrived.
     Response request(std::string_view method, std::string_view target,
                      std::optional<std::string> json_body,
                      std::chrono::milliseconds timeout);
@@ -90,6 +111,9 @@ public:
 
     // POST /containers/{id}/attach?stream=1&stdin=1&stdout=1&stderr=1 with
     // the Upgrade: tcp hijack. Returns once the engine said 101 (or 200).
+    // Uses a fresh connection, which the stream then owns. Throws
+    // EngineError for an error answer (404: no such container),
+    // std::invalid_argument for an id that is not [A-Za-z0-9_.-]+.
     std::unique_ptr<AttachStream> attach(std::string_view container_id,
                                          std::chrono::milliseconds timeout);
 
@@ -106,7 +130,8 @@ class Demuxer {
 public:
     // Calls sink(stream, bytes) for each piece of payload as it completes.
     // stream: 0 stdin, 1 stdout, 2 stderr. Throws std::runtime_error on a
-    // header with an unknown stream byte.
+    // header with an unknown stream byte or non-zero padding (the stream
+    // is then corrupt: e.g. a container created with Tty).
     template <class Sink> void feed(std::string_view bytes, Sink &&sink) {
         while (!bytes.empty()) {
             if (remaining_ == 0) {

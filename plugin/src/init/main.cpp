@@ -9,6 +9,7 @@
 
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -74,6 +75,9 @@ int main() {
     // Not dumpable: user code under the same uid can neither ptrace init nor
     // open /proc/1/fd/* to reach the channel.
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // Job directories come out 0755 and stages see the usual mask, whatever
+    // the engine or a test harness passed down.
+    ::umask(022);
     Channel channel(STDIN_FILENO, STDOUT_FILENO);
     int status = 0;
     try {

@@ -95,6 +95,9 @@ public:
         report().name = stage_.name;
     }
 
+    StageRun(const StageRun &) = delete; // out_ and err_ point into result_
+    StageRun &operator=(const StageRun &) = delete;
+
     // Only on an exception path is the process still unreaped here.
     ~StageRun() {
         if (pid_ > 0 && !exited_) {
@@ -232,7 +235,7 @@ private:
     }
 
     void stop() {
-        if (exited_) return;
+        if (exited_ || killed_) return;
         kill_tree(pid_);
         killed_ = true;
     }

@@ -230,6 +230,13 @@ Request parse_request(const json::value &doc, const languages::Registry &registr
     q.limits = read_limits(r, *q.language, config);
     q.files = read_files(r, *q.language, q.limits);
     q.stdin_data = r.string("stdin", max_stdin_bytes, true).value_or("");
+    size_t payload = q.code.size() + q.stdin_data.size();
+    for (const InputFile &f : q.files)
+        payload += f.content.size() + f.path.size();
+    if (payload > max_payload_bytes)
+        throw ApiError(SBX_E_LIMIT_EXCEEDED,
+                       "files: code, files and stdin together are larger than " +
+                           std::to_string(max_payload_bytes >> 20) + " MB");
     q.args = read_args(r);
     q.env = read_env(r);
     q.network = r.boolean("network").value_or(false);

@@ -31,6 +31,8 @@ struct Request {
 };
 
 inline constexpr size_t max_stdin_bytes = 64u << 20;
+// code + files + stdin: what one job message to sbx-init may carry.
+inline constexpr size_t max_payload_bytes = 100u << 20;
 inline constexpr size_t max_files = 10000;
 inline constexpr size_t max_args = 1024;
 inline constexpr size_t max_env = 256;

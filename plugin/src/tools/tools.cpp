@@ -165,19 +165,28 @@ std::string tool_words(std::string message) {
     return message;
 }
 
-json::value call_execute(Sandbox &sb, std::string_view arguments_json) {
+json::value call_execute(Sandbox &sb, const json::object &args) {
     try {
-        const json::value args = util::parse_json(arguments_json, "arguments");
-        if (!args.is_object())
-            return error_result("arguments: expected an object, got " +
-                                std::string(util::type_name(args)));
-        json::value result = sb.execute(to_request(args.get_object()));
+        json::value result = sb.execute(to_request(args));
         const std::string status(result.at("status").as_string());
         const bool failed = status == "setup_error" || status == "internal_error";
-        return tool_result(summarize(result), std::move(result), failed);
+        std::string text = summarize(result);
+        return tool_result(std::move(text), std::move(result), failed);
     } catch (const ApiError &e) {
         return error_result(tool_words(e.what()));
     }
+}
+
+json::value call_list_languages(const Sandbox &sb, const json::object &args) {
+    if (!args.empty())
+        return error_result(std::string(args.begin()->key()) +
+                            ": is not an argument of list_languages (it takes none)");
+    json::value doc = sb.registry().to_json();
+    std::string text;
+    for (const json::value &l : doc.at("languages").as_array())
+        text += std::string(l.at("name").as_string()) + " (" +
+                std::string(l.at("display_name").as_string()) + ")\n";
+    return tool_result(std::move(text), std::move(doc), false);
 }
 
 void append_stream(std::string &text, std::string_view name, const json::object &o,
@@ -229,18 +238,21 @@ json::value definitions(const Sandbox &sb, std::string_view dialect) {
 }
 
 json::value call(Sandbox &sb, std::string_view name, std::string_view arguments_json) {
-    if (name == "execute_code")
-        return call_execute(sb, arguments_json);
-    if (name == "list_languages") {
-        json::value doc = sb.registry().to_json();
-        std::string text;
-        for (const json::value &l : doc.at("languages").as_array())
-            text += std::string(l.at("name").as_string()) + " (" +
-                    std::string(l.at("display_name").as_string()) + ")\n";
-        return tool_result(text, std::move(doc), false);
+    if (name != "execute_code" && name != "list_languages")
+        throw ApiError(SBX_E_UNKNOWN_TOOL, "name: unknown tool \"" + std::string(name) +
+                                               "\" (known: execute_code, list_languages)");
+    json::value args;
+    try {
+        args = util::parse_json(arguments_json, "arguments");
+    } catch (const ApiError &e) {
+        return error_result(e.what());
     }
-    throw ApiError(SBX_E_UNKNOWN_TOOL, "name: unknown tool \"" + std::string(name) +
-                                           "\" (known: execute_code, list_languages)");
+    if (!args.is_object())
+        return error_result("arguments: expected an object, got " +
+                            std::string(util::type_name(args)));
+    if (name == "execute_code")
+        return call_execute(sb, args.get_object());
+    return call_list_languages(sb, args.get_object());
 }
 
 } // namespace sbx::tools

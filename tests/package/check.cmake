@@ -1,0 +1,22 @@
+# Installs the build into a fresh prefix, then configures, builds and runs
+# tests/package against it. Fails on any step.
+set(prefix "${BINARY_DIR}/package-test/prefix")
+set(consumer "${BINARY_DIR}/package-test/consumer")
+file(REMOVE_RECURSE "${BINARY_DIR}/package-test")
+function(step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed: ${ARGN}\n${out}\n${err}")
+  endif()
+endfunction()
+step(${CMAKE_COMMAND} --install "${BINARY_DIR}" --prefix "${prefix}")
+foreach(file lib/libsbx.so lib/sbx/sbx-init include/sbx/sbx.h lib/cmake/sbx/sbxConfig.cmake)
+  if(NOT EXISTS "${prefix}/${file}")
+    message(FATAL_ERROR "the install lacks ${file}")
+  endif()
+endforeach()
+step(${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/package" -B "${consumer}" -G Ninja
+     "-DCMAKE_PREFIX_PATH=${prefix}")
+step(${CMAKE_COMMAND} --build "${consumer}")
+step("${consumer}/consumer")
+file(REMOVE_RECURSE "${BINARY_DIR}/package-test")
