@@ -2,6 +2,8 @@
 // use libsbx.so exactly as a host does, against the real engine.
 #pragma once
 
+#include "support/json_schema.hpp"
+
 #include <sbx/sbx.h>
 
 #include <boost/json.hpp>
@@ -36,14 +38,19 @@ public:
     Client(const Client &) = delete;
     Client &operator=(const Client &) = delete;
 
-    // Runs a request that must be valid; returns the result document.
+    // Runs a request that must be valid; returns the result document, which
+    // must match its schema.
     json::object run(const json::object &request) {
         Owned out, error;
         const std::string text = json::serialize(request);
         const sbx_status s = sbx_execute(&out.p, sb_, text.c_str(), nullptr, &error.p);
         if (s != SBX_OK)
             throw std::runtime_error(std::string(sbx_status_name(s)) + ": " + error.str());
-        return json::parse(out.str()).as_object();
+        const json::value result = json::parse(out.str());
+        static const json::value schema = load_schema("execute.result.json");
+        for (const std::string &problem : validate(schema, result))
+            ADD_FAILURE() << "result breaks its schema: " << problem << "\n" << out.str();
+        return result.as_object();
     }
 
     // Runs a request that must be refused; returns the status and message.
