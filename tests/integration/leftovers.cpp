@@ -12,7 +12,8 @@ int main() {
         const auto list = engine.checked(
             "GET", "/containers/json?all=1&filters=%7B%22label%22%3A%5B%22org.sbx.managed%22%5D%7D",
             std::nullopt, std::chrono::seconds(10));
-        const auto &containers = list.json().as_array();
+        const boost::json::value doc = list.json();
+        const auto &containers = doc.as_array();
         for (const auto &c : containers)
             std::cerr << "left behind: " << c.at("Id").as_string() << " "
                       << boost::json::serialize(c.at("Labels")) << "\n";

@@ -8,6 +8,8 @@
 
 #include <boost/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -83,28 +85,46 @@ const std::string kOkAnswer =
 
 class FakeEngine {
 public:
-    explicit FakeEngine(std::function<void(int listen_fd)> script) {
-        char tmpl[] = "/tmp/sbx-fake-engine-XXXXXX";
-        dir_ = ::mkdtemp(tmpl);
-        path_ = dir_ + "/docker.sock";
-        fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
-        if (::bind(fd_, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
-            ::listen(fd_, 16) != 0)
-            throw std::runtime_error("cannot listen on " + path_);
+    enum class Kind { unix_socket, tcp_loopback };
+
+    explicit FakeEngine(std::function<void(int listen_fd)> script,
+                        Kind kind = Kind::unix_socket) {
+        if (kind == Kind::unix_socket) {
+            char tmpl[] = "/tmp/sbx-fake-engine-XXXXXX";
+            dir_ = ::mkdtemp(tmpl);
+            std::string path = dir_ + "/docker.sock";
+            fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_un addr{};
+            addr.sun_family = AF_UNIX;
+            std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+            if (::bind(fd_, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0)
+                throw std::runtime_error("cannot bind " + path);
+            url_ = "unix://" + path;
+        } else { // 127.0.0.1, a port the kernel picks: nothing leaves the host
+            fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            socklen_t len = sizeof addr;
+            if (::bind(fd_, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
+                ::getsockname(fd_, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
+                throw std::runtime_error("cannot bind 127.0.0.1");
+            url_ = "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+        }
+        if (::listen(fd_, 16) != 0)
+            throw std::runtime_error("cannot listen on " + url_);
         thread_ = std::thread([this, script = std::move(script)] { script(fd_); });
     }
     ~FakeEngine() {
         thread_.join();
         ::close(fd_);
-        std::filesystem::remove_all(dir_);
+        if (!dir_.empty())
+            std::filesystem::remove_all(dir_);
     }
-    std::string url() const { return "unix://" + path_; }
+    std::string url() const { return url_; }
 
 private:
-    std::string dir_, path_;
+    std::string dir_, url_;
     int fd_ = -1;
     std::thread thread_;
 };
@@ -250,7 +270,7 @@ TEST_F(RealEngine, AttachToUnknownContainerIsEngineError) {
 }
 
 TEST_F(RealEngine, AttachRoundTrip) {
-    require_image();
+    ASSERT_NO_FATAL_FAILURE(require_image());
     ContainerGuard guard{engine, create_cat_container(engine)};
     ASSERT_FALSE(guard.id.empty());
 
@@ -285,7 +305,7 @@ TEST_F(RealEngine, AttachRoundTrip) {
 }
 
 TEST_F(RealEngine, CloseFromAnotherThreadUnblocksReader) {
-    require_image();
+    ASSERT_NO_FATAL_FAILURE(require_image());
     ContainerGuard guard{engine, create_cat_container(engine)};
     ASSERT_FALSE(guard.id.empty());
     auto stream = engine.attach(guard.id, 10s);
@@ -623,4 +643,62 @@ TEST(FakeEngineTest, AttachWriteDeadline) {
     EXPECT_THROW(stream->write(big, Clock::now() + 300ms), EngineUnavailable);
     EXPECT_LT(Clock::now() - start, 4s);
     stream->close();
+}
+
+TEST(FakeEngineTest, TcpEndpointRequestAndAttach) {
+    std::string head;
+    FakeEngine fake(
+        [&](int lfd) {
+            int c = accept_within(lfd, 5000);
+            read_head(c);
+            send_all(c, kOkAnswer);
+            ::close(c);
+            c = accept_within(lfd, 5000);
+            head = read_head(c);
+            send_all(c, "HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+            pollfd p{c, POLLRDHUP, 0};
+            ::poll(&p, 1, 10000); // until the client shuts the stream down
+            ::close(c);
+        },
+        FakeEngine::Kind::tcp_loopback);
+    Engine engine(parse_endpoint(fake.url()));
+    EXPECT_EQ(engine.request("GET", "/_ping", std::nullopt, 5s).body, "OK");
+
+    auto stream = engine.attach("abc", 5s);
+    EXPECT_TRUE(contains(head, "Upgrade: tcp\r\n")) << head;
+    std::atomic<int> result{-1};
+    const auto start = Clock::now();
+    std::thread reader([&] {
+        std::string raw;
+        bool more = true;
+        while (more && raw.empty() && Clock::now() < start + 30s)
+            more = stream->read_some(raw, start + 30s);
+        result = more ? 1 : 0;
+    });
+    std::this_thread::sleep_for(200ms); // let the reader block
+    stream->close();
+    reader.join();
+    EXPECT_EQ(result.load(), 0);
+    EXPECT_LT(Clock::now() - start, 10s);
+}
+
+TEST(EngineUnreachable, TcpRefusedConnection) {
+    // Bind a loopback port without listening: connections are refused.
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len), 0);
+    const std::string url = "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    Engine engine(parse_endpoint(url));
+    try {
+        engine.request("GET", "/_ping", std::nullopt, 5s);
+        ADD_FAILURE() << "no EngineUnavailable";
+    } catch (const EngineUnavailable &e) {
+        EXPECT_TRUE(contains(e.what(), url)) << e.what();
+        EXPECT_TRUE(contains(e.what(), "Connection refused")) << e.what();
+    }
+    ::close(fd);
 }

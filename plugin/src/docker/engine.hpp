@@ -5,7 +5,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>

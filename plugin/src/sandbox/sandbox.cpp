@@ -109,7 +109,8 @@ void Sandbox::remove_containers(const std::string &label_filter, bool only_dead_
     try {
         const docker::Response list = engine_.checked(
             "GET", "/containers/json?all=1&filters=" + url_encode(filters), std::nullopt, 10s);
-        for (const json::value &c : list.json().as_array()) {
+        const json::value containers = list.json();
+        for (const json::value &c : containers.as_array()) {
             const json::object &o = c.as_object();
             const std::string id = json::value_to<std::string>(o.at("Id"));
             const json::object *labels = o.at("Labels").if_object();
