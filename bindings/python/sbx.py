@@ -1,0 +1,513 @@
+"""Run untrusted code in locked-down containers, from Python.
+
+A ctypes binding of libsbx.so (the C ABI of abi/include/sbx/sbx.h). One file,
+standard library only, Python 3.9+: copy it next to your code or
+``pip install bindings/python``.
+
+    import sbx
+
+    with sbx.Sandbox() as sb:
+        result = sb.execute(language="python", code="print(6 * 7)")
+        print(result["status"], result["stdout"])      # success 42
+
+The plugin is found through the ``plugin`` argument, then ``$SBX_PLUGIN``,
+then ``ctypes.util.find_library("sbx")``. Calls return the plugin's JSON
+documents as dicts. A refused call (a negative status: an unknown language,
+a limit out of range, ...) raises :class:`SbxError`; a program that fails,
+times out or runs out of memory is a normal result whose ``"status"`` says so.
+
+A :class:`Sandbox` may be shared by threads: every call may run concurrently
+with the others (ctypes releases the GIL during the call), and :meth:`close`
+waits for the running calls before it destroys the handle.
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import ctypes.util
+import json
+import os
+import threading
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+
+__all__ = [
+    "ABI_VERSION",
+    "Sandbox",
+    "SbxError",
+    "InvalidArgumentError",
+    "InvalidJsonError",
+    "InvalidRequestError",
+    "UnknownLanguageError",
+    "LimitExceededError",
+    "AbiMismatchError",
+    "InvalidConfigError",
+    "EngineUnavailableError",
+    "UnknownToolError",
+    "UnknownDialectError",
+    "OutOfMemoryError",
+    "InternalError",
+    "load",
+    "plugin_info",
+]
+
+__version__ = "0.1.0"
+
+#: The ABI version this binding speaks, as (major, minor).
+ABI_VERSION = (1, 0)
+
+# Status codes of sbx.h (stable, append-only).
+SBX_OK = 0
+SBX_E_INVALID_ARGUMENT = -1
+SBX_E_INVALID_JSON = -2
+SBX_E_INVALID_REQUEST = -3
+SBX_E_UNKNOWN_LANGUAGE = -4
+SBX_E_LIMIT_EXCEEDED = -5
+SBX_E_ABI_MISMATCH = -6
+SBX_E_INVALID_CONFIG = -7
+SBX_E_ENGINE_UNAVAILABLE = -8
+SBX_E_UNKNOWN_TOOL = -9
+SBX_E_UNKNOWN_DIALECT = -10
+SBX_E_OUT_OF_MEMORY = -11
+SBX_E_INTERNAL = -12
+
+
+# --------------------------------------------------------------------------
+# Errors
+
+
+class SbxError(Exception):
+    """A call the plugin refused (a negative ``sbx_status``).
+
+    ``status`` is the code (``SBX_E_*``), ``name`` its name
+    (``"SBX_E_UNKNOWN_LANGUAGE"``) and ``message`` the plugin's message, which
+    names the field at fault. ``str()`` gives ``"<name>: <message>"``.
+    Subclasses exist for the codes of sbx.h; an unknown code raises SbxError.
+    """
+
+    def __init__(self, status: int, name: str, message: str) -> None:
+        super().__init__(status, name, message)
+        self.status = status
+        self.name = name
+        self.message = message
+
+    def __str__(self) -> str:
+        return "%s: %s" % (self.name, self.message)
+
+
+class InvalidArgumentError(SbxError):
+    """SBX_E_INVALID_ARGUMENT: a bad argument of the call (or a closed sandbox)."""
+
+
+class InvalidJsonError(SbxError):
+    """SBX_E_INVALID_JSON: a JSON document does not parse."""
+
+
+class InvalidRequestError(SbxError):
+    """SBX_E_INVALID_REQUEST: a field has a wrong type or value, or is missing."""
+
+
+class UnknownLanguageError(SbxError):
+    """SBX_E_UNKNOWN_LANGUAGE: the language is not in the table."""
+
+
+class LimitExceededError(SbxError):
+    """SBX_E_LIMIT_EXCEEDED: a limit is above the configured maximum."""
+
+
+class AbiMismatchError(SbxError):
+    """SBX_E_ABI_MISMATCH: the plugin speaks another major ABI version."""
+
+
+class InvalidConfigError(SbxError):
+    """SBX_E_INVALID_CONFIG: the sandbox config is invalid."""
+
+
+class EngineUnavailableError(SbxError):
+    """SBX_E_ENGINE_UNAVAILABLE: the container engine cannot be reached."""
+
+
+class UnknownToolError(SbxError):
+    """SBX_E_UNKNOWN_TOOL: call_tool with a tool name the plugin does not offer."""
+
+
+class UnknownDialectError(SbxError):
+    """SBX_E_UNKNOWN_DIALECT: tools() with a dialect the plugin does not speak."""
+
+
+class OutOfMemoryError(SbxError):
+    """SBX_E_OUT_OF_MEMORY: the plugin could not allocate."""
+
+
+class InternalError(SbxError):
+    """SBX_E_INTERNAL: a bug of the plugin; the message says more."""
+
+
+_ERRORS = {
+    SBX_E_INVALID_ARGUMENT: InvalidArgumentError,
+    SBX_E_INVALID_JSON: InvalidJsonError,
+    SBX_E_INVALID_REQUEST: InvalidRequestError,
+    SBX_E_UNKNOWN_LANGUAGE: UnknownLanguageError,
+    SBX_E_LIMIT_EXCEEDED: LimitExceededError,
+    SBX_E_ABI_MISMATCH: AbiMismatchError,
+    SBX_E_INVALID_CONFIG: InvalidConfigError,
+    SBX_E_ENGINE_UNAVAILABLE: EngineUnavailableError,
+    SBX_E_UNKNOWN_TOOL: UnknownToolError,
+    SBX_E_UNKNOWN_DIALECT: UnknownDialectError,
+    SBX_E_OUT_OF_MEMORY: OutOfMemoryError,
+    SBX_E_INTERNAL: InternalError,
+}
+
+
+def _error(status: int, name: str, message: str) -> SbxError:
+    return _ERRORS.get(status, SbxError)(status, name, message)
+
+
+# --------------------------------------------------------------------------
+# The C ABI
+
+
+class _SbxSandbox(ctypes.Structure):
+    """sbx_sandbox: opaque."""
+
+
+class _SbxHost(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("log", ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_char_p)),
+        ("user_data", ctypes.c_void_p),
+    ]
+
+
+class _SbxExecOptions(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("reserved", ctypes.c_uint32)]
+
+
+_status = ctypes.c_int32
+_handle = ctypes.POINTER(_SbxSandbox)
+# A `char **out_*`: read as a void pointer so that the string can be given
+# back to sbx_string_free (a c_char_p result would be copied and lost).
+_out_string = ctypes.POINTER(ctypes.c_void_p)
+
+_SIGNATURES = {
+    "sbx_plugin_info": ([], ctypes.c_char_p),  # static, never freed
+    "sbx_create": (
+        [ctypes.POINTER(_handle), ctypes.c_char_p, ctypes.POINTER(_SbxHost), _out_string],
+        _status,
+    ),
+    "sbx_destroy": ([_handle], None),
+    "sbx_execute": (
+        [_out_string, _handle, ctypes.c_char_p, ctypes.POINTER(_SbxExecOptions), _out_string],
+        _status,
+    ),
+    "sbx_languages": ([_out_string, _handle, _out_string], _status),
+    "sbx_tools": ([_out_string, _handle, ctypes.c_char_p, _out_string], _status),
+    "sbx_call_tool": (
+        [
+            _out_string,
+            _handle,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.POINTER(_SbxExecOptions),
+            _out_string,
+        ],
+        _status,
+    ),
+    "sbx_health": ([_out_string, _handle, _out_string], _status),
+    "sbx_string_free": ([ctypes.c_void_p], None),
+    "sbx_status_name": ([_status], ctypes.c_char_p),  # static, never freed
+}
+
+
+class _Library:
+    """libsbx.so, loaded and negotiated, with exact ctypes signatures."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self.dll = ctypes.CDLL(path)
+        except OSError as e:
+            raise OSError("sbx: cannot load the plugin %s: %s" % (path, e)) from e
+        # Negotiation comes first: a plugin of another major may lack the rest.
+        negotiate = self._function("sbx_negotiate_abi")
+        negotiate.argtypes = [ctypes.POINTER(ctypes.c_uint32)]
+        negotiate.restype = _status
+        version = ctypes.c_uint32((ABI_VERSION[0] << 16) | ABI_VERSION[1])
+        status = negotiate(ctypes.byref(version))
+        major, minor = version.value >> 16, version.value & 0xFFFF
+        if status == SBX_E_ABI_MISMATCH or (status == SBX_OK and major != ABI_VERSION[0]):
+            raise AbiMismatchError(
+                SBX_E_ABI_MISMATCH,
+                "SBX_E_ABI_MISMATCH",
+                "%s speaks ABI %d.%d, this binding speaks %d.%d (the major versions must match)"
+                % (path, major, minor, ABI_VERSION[0], ABI_VERSION[1]),
+            )
+        if status != SBX_OK:
+            raise SbxError(status, "status %d" % status, "sbx_negotiate_abi failed")
+        self.abi = (major, minor)
+        # Each sbx_<name> becomes self.<name>: self.execute, self.string_free, ...
+        for name, (argtypes, restype) in _SIGNATURES.items():
+            function = self._function(name)
+            function.argtypes = argtypes
+            function.restype = restype
+            setattr(self, name[len("sbx_"):], function)
+
+    def _function(self, name: str) -> Any:
+        try:
+            return getattr(self.dll, name)
+        except AttributeError:
+            raise OSError("sbx: %s is not an sbx plugin: it has no %s" % (self.path, name)) from None
+
+    def call(self, function: Any, *args: Any, allow: Sequence[int] = ()) -> Optional[str]:
+        """Calls ``function(&out, *args, &error)``; returns out, raises on failure.
+
+        A status in ``allow`` returns out (possibly None) instead of raising.
+        Both strings are freed here, whatever happens.
+        """
+        out = ctypes.c_void_p()
+        error = ctypes.c_void_p()
+        try:
+            status = function(ctypes.byref(out), *args, ctypes.byref(error))
+            if status == SBX_OK or status in allow:
+                return _text(out.value)
+            name = self.status_name(status).decode("ascii", "replace")
+            raise _error(status, name, _text(error.value) or "(no message)")
+        finally:
+            self.string_free(out)
+            self.string_free(error)
+
+
+def _text(pointer: Optional[int]) -> Optional[str]:
+    if not pointer:
+        return None
+    return ctypes.string_at(pointer).decode("utf-8", "replace")
+
+
+def _c_string(value: str, what: str) -> bytes:
+    data = value.encode("utf-8")
+    if b"\0" in data:
+        raise ValueError("sbx: %s must not contain NUL characters" % what)
+    return data
+
+
+def _json(value: Any, what: str) -> bytes:
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8")
+    if isinstance(value, str):
+        return _c_string(value, what)
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+_libraries: Dict[str, _Library] = {}
+_libraries_lock = threading.Lock()
+
+
+def _find(plugin: Optional[str]) -> str:
+    path = plugin or os.environ.get("SBX_PLUGIN") or ctypes.util.find_library("sbx")
+    if not path:
+        raise FileNotFoundError(
+            "sbx: libsbx.so not found: pass plugin=PATH, set SBX_PLUGIN, "
+            "or install it where the dynamic linker looks"
+        )
+    return os.fspath(path)
+
+
+def load(plugin: Optional[str] = None) -> _Library:
+    """Loads and negotiates the plugin (once per path); raises on failure.
+
+    Raises FileNotFoundError when no plugin is found, OSError when it does not
+    load or is not an sbx plugin, AbiMismatchError when its major ABI differs.
+    """
+    path = _find(plugin)
+    with _libraries_lock:
+        library = _libraries.get(path)
+        if library is None:
+            library = _libraries[path] = _Library(path)
+        return library
+
+
+def plugin_info(plugin: Optional[str] = None) -> Dict[str, Any]:
+    """The plugin's static build information (name, version, abi, build)."""
+    return json.loads(load(plugin).plugin_info().decode("utf-8"))
+
+
+# --------------------------------------------------------------------------
+# Sandbox
+
+
+class Sandbox:
+    """A sandbox: a config, a connection to one engine and the containers it owns.
+
+    ``config`` is an sbx.config document (a dict or JSON text; None means the
+    defaults), e.g. ``{"defaults": {"time_s": 10}, "max_concurrency": 4}``.
+    The engine is not contacted here: without one, runs report
+    ``"setup_error"`` and :meth:`health` says why.
+
+    Use it as a context manager, or call :meth:`close`; every method may be
+    called from several threads at once.
+    """
+
+    def __init__(
+        self,
+        config: Union[Mapping[str, Any], str, None] = None,
+        plugin: Optional[str] = None,
+    ) -> None:
+        self._lib = load(plugin)
+        self._cond = threading.Condition()
+        self._close_lock = threading.Lock()
+        self._active = 0
+        self._handle: Optional[Any] = None
+        config_json = None if config is None else _json(config, "config")
+        handle = _handle()
+        error = ctypes.c_void_p()
+        try:
+            status = self._lib.create(ctypes.byref(handle), config_json, None, ctypes.byref(error))
+            if status != SBX_OK:
+                name = self._lib.status_name(status).decode("ascii", "replace")
+                raise _error(status, name, _text(error.value) or "(no message)")
+        finally:
+            self._lib.string_free(error)
+        self._handle = handle
+
+    # -- lifetime
+
+    def close(self) -> None:
+        """Waits for the running calls, then destroys the sandbox and removes
+        its containers. Idempotent; later calls raise InvalidArgumentError."""
+        with self._close_lock:
+            with self._cond:
+                handle, self._handle = self._handle, None
+                while self._active:
+                    self._cond.wait()
+            if handle is not None:
+                self._lib.destroy(handle)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called."""
+        return self._handle is None
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A forgotten sandbox still removes its containers. __init__ may have
+        # failed before the attributes exist.
+        if getattr(self, "_handle", None) is not None:
+            self.close()
+
+    def _call(self, function: Any, *args: Any, allow: Sequence[int] = ()) -> Optional[str]:
+        with self._cond:
+            handle = self._handle
+            if handle is None:
+                raise InvalidArgumentError(
+                    SBX_E_INVALID_ARGUMENT, "SBX_E_INVALID_ARGUMENT", "sb: the sandbox is closed"
+                )
+            self._active += 1
+        try:
+            return self._lib.call(function, handle, *args, allow=allow)
+        finally:
+            with self._cond:
+                self._active -= 1
+                if not self._active:
+                    self._cond.notify_all()
+
+    # -- calls
+
+    def execute(
+        self,
+        language: str,
+        code: str,
+        *,
+        stdin: Optional[str] = None,
+        files: Union[Sequence[Mapping[str, Any]], Mapping[str, Union[str, bytes]], None] = None,
+        args: Optional[Sequence[str]] = None,
+        env: Optional[Mapping[str, str]] = None,
+        limits: Optional[Mapping[str, Any]] = None,
+        **extra: Any,
+    ) -> Dict[str, Any]:
+        """Runs ``code`` and returns the sbx.execute.result document.
+
+        ``files`` is a list of ``{"path", "content", "encoding"}`` or a dict
+        ``{path: str or bytes}`` (bytes are sent as base64). ``limits`` may
+        set time_s, compile_time_s, memory_mb, cpus, pids, max_output_bytes,
+        disk_mb. ``extra`` adds other request fields (e.g. ``network=True``).
+        Check ``result["status"]`` ("success", "timeout", ...); an invalid
+        request raises SbxError and runs nothing.
+        """
+        request: Dict[str, Any] = {"language": language, "code": code}
+        if stdin is not None:
+            request["stdin"] = stdin
+        if files is not None:
+            request["files"] = _files(files)
+        if args is not None:
+            request["args"] = list(args)
+        if env is not None:
+            request["env"] = dict(env)
+        if limits is not None:
+            request["limits"] = dict(limits)
+        request.update(extra)
+        return self.execute_request(request)
+
+    def execute_request(self, request: Union[Mapping[str, Any], str]) -> Dict[str, Any]:
+        """Runs a whole sbx.execute.request document (a dict or JSON text)."""
+        text = self._call(self._lib.execute, _json(request, "request"), None)
+        return json.loads(text)
+
+    def languages(self) -> List[Dict[str, Any]]:
+        """The language table: a list of {name, aliases, display_name, version, ...}."""
+        return json.loads(self._call(self._lib.languages))["languages"]
+
+    def tools(self, dialect: str = "mcp") -> Dict[str, Any]:
+        """Tool definitions as ``{"tools": [...]}`` in a dialect: "mcp", "openai" or
+        "anthropic"."""
+        return json.loads(self._call(self._lib.tools, _c_string(dialect, "dialect")))
+
+    def call_tool(self, name: str, arguments: Union[Mapping[str, Any], str]) -> Dict[str, Any]:
+        """Calls a tool; returns an MCP CallToolResult (content, structuredContent, isError).
+
+        Bad arguments come back with ``isError: True`` and a message for the
+        model; only an unknown tool raises (UnknownToolError).
+        """
+        text = self._call(
+            self._lib.call_tool,
+            _c_string(name, "name"),
+            _json(arguments, "arguments"),
+            None,
+        )
+        return json.loads(text)
+
+    def health(self) -> Dict[str, Any]:
+        """The sbx.health document. When the engine does not answer, the document
+        is still returned, with ``"ok": False`` and the reason."""
+        text = self._call(self._lib.health, allow=(SBX_E_ENGINE_UNAVAILABLE,))
+        if text is None:  # not expected: the plugin fills the document
+            raise EngineUnavailableError(
+                SBX_E_ENGINE_UNAVAILABLE, "SBX_E_ENGINE_UNAVAILABLE", "no health document"
+            )
+        return json.loads(text)
+
+    def plugin_info(self) -> Dict[str, Any]:
+        """The plugin's static build information (name, version, abi, build)."""
+        return json.loads(self._lib.plugin_info().decode("utf-8"))
+
+
+def _files(files: Any) -> List[Dict[str, Any]]:
+    if not isinstance(files, Mapping):
+        return [dict(f) for f in files]
+    out = []
+    for path, content in files.items():
+        if isinstance(content, (bytes, bytearray)):
+            out.append(
+                {
+                    "path": path,
+                    "content": base64.b64encode(bytes(content)).decode("ascii"),
+                    "encoding": "base64",
+                }
+            )
+        else:
+            out.append({"path": path, "content": content})
+    return out
