@@ -97,4 +97,10 @@ std::string Sandbox::call_tool(const std::string &name, const std::string &argum
     return take(s, out, error);
 }
 
+std::string Sandbox::health() {
+    char *out = nullptr, *error = nullptr;
+    const sbx_status s = plugin_->health(&out, sb_, &error);
+    return take(s, out, error);
+}
+
 } // namespace sbx::host

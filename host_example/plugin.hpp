@@ -60,6 +60,8 @@ public:
     std::string languages();
     std::string tools(const std::string &dialect);
     std::string call_tool(const std::string &name, const std::string &arguments_json);
+    // Throws CallError (SBX_E_ENGINE_UNAVAILABLE) when the engine does not answer.
+    std::string health();
 
 private:
     // Takes ownership of a plugin string; throws CallError on failure.

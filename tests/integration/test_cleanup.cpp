@@ -67,7 +67,8 @@ TEST(Cleanup, DestroyRemovesWhatTheSandboxOwns) {
         EXPECT_EQ(str(r, "status"), "success") << dump(r);
     }
     const std::string me = ":" + std::to_string(getpid()) + ":";
-    for (const json::value &c : list().as_array()) {
+    const json::value containers = list();
+    for (const json::value &c : containers.as_array()) {
         const json::value *owner = c.at("Labels").as_object().if_contains("org.sbx.owner");
         EXPECT_FALSE(owner && std::string(owner->as_string()).find(me) != std::string::npos)
             << "left behind: " << json::serialize(c);

@@ -34,10 +34,12 @@ public:
     DockerBox(docker::Engine &engine, std::string id, std::shared_ptr<spdlog::logger> log)
         : engine_(engine), id_(std::move(id)), log_(std::move(log)) {}
 
+    // Removes before closing the stream: closing it first would let
+    // sbx-init exit and the engine's AutoRemove race our removal.
     ~DockerBox() override {
+        remove();
         if (stream_)
             stream_->close();
-        remove();
     }
 
     const std::string &id() const override { return id_; }
@@ -96,13 +98,17 @@ public:
 private:
     std::string short_id() const { return id_.substr(0, 12); }
 
-    // Force-removal kills the container too; 404 and 409 mean it is gone or
-    // already on its way out (AutoRemove).
+    // Force-removal kills the container too. 404: it is gone. 409: the
+    // engine is already removing it (AutoRemove); wait until it is gone, so
+    // that nothing of ours is left when we return.
     void remove() {
         try {
             const docker::Response r = engine_.request(
                 "DELETE", "/containers/" + id_ + "?force=1&v=1", std::nullopt, 15s);
-            if (r.status >= 400 && r.status != 404 && r.status != 409)
+            if (r.status == 409)
+                engine_.request("POST", "/containers/" + id_ + "/wait?condition=removed",
+                                std::nullopt, 15s);
+            else if (r.status >= 400 && r.status != 404)
                 log_->error("box {}: removal failed ({}): {}", short_id(), r.status, r.body);
         } catch (const std::exception &e) {
             log_->error("box {}: removal failed: {}", short_id(), e.what());

@@ -19,8 +19,24 @@ struct ExecutionSettings {
     std::chrono::milliseconds setup_timeout{30000};
 };
 
-// Runs `request` in a fresh box. `queue_ms` is the time it waited for a slot.
-boost::json::value execute(const Request &request, Backend &backend,
+class Pool;
+class Reaper;
+
+// Where boxes come from and go: a warm one from the pool when it has one,
+// else a cold one from the backend; finished boxes go to the reaper (or are
+// removed on the caller's thread when there is none).
+struct Boxes {
+    Backend &backend;
+    Pool *pool = nullptr;
+    Reaper *reaper = nullptr;
+};
+
+// The box a request needs (its labels mark it as ours, without a run id).
+BoxSpec box_spec(const Request &request, const ExecutionSettings &settings);
+
+// Runs `request` in a box of its own. `queue_ms` is the time it waited for a
+// slot.
+boost::json::value execute(const Request &request, const Boxes &boxes,
                            const ExecutionSettings &settings, spdlog::logger &log,
                            uint64_t queue_ms);
 

@@ -76,6 +76,17 @@ Config parse_config(std::string_view text) {
         c.max.code_bytes = mr.integer("code_bytes", 1, int_max).value_or(c.max.code_bytes);
     }
     check_defaults_within_max(c);
+    if (const json::object *pool = r.object("pool")) {
+        const util::FieldReader pr(*pool, "pool", SBX_E_INVALID_CONFIG);
+        c.pool_size = pr.integer("size", 0, 64).value_or(c.pool_size);
+        if (const json::array *languages = pr.array("languages")) {
+            c.pool_languages.clear();
+            for (size_t i = 0; i < languages->size(); ++i)
+                c.pool_languages.push_back(util::string_element(
+                    (*languages)[i], "pool.languages[" + std::to_string(i) + "]", 256,
+                    SBX_E_INVALID_CONFIG));
+        }
+    }
     c.allow_network = r.boolean("allow_network").value_or(false);
     c.max_concurrency = r.integer("max_concurrency", 1, 4096).value_or(c.max_concurrency);
     c.log_level = r.string("log_level", 16).value_or(c.log_level);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sbx {
 
@@ -18,6 +19,10 @@ struct Config {
     std::map<std::string, std::string> images;
     runner::Limits defaults;
     runner::MaxLimits max;
+    // Warm pool: `pool_size` started containers per language and limit
+    // profile, for the languages listed (names or aliases). 0 disables it.
+    int64_t pool_size = 1;
+    std::vector<std::string> pool_languages{"python"};
     bool allow_network = false;
     int64_t max_concurrency = 8;
     std::string log_level = "info";

@@ -95,11 +95,34 @@ Sandbox::Sandbox(Config config, const sbx_host *host)
     if (::access(init_path_.c_str(), R_OK) != 0)
         log_->warn("sbx-init not found at {}: runs will fail with setup_error", init_path_);
     remove_containers("org.sbx.managed=1", true);
+    start_pool();
 }
 
 Sandbox::~Sandbox() {
     gate_.drain();
+    pool_.reset();
+    reaper_.reset();
     remove_containers("org.sbx.sandbox=" + sandbox_id_, false);
+}
+
+// Keeps the listed languages warm at the default limits; other limit
+// profiles of those languages join the pool when a run first asks for them.
+void Sandbox::start_pool() {
+    reaper_ = std::make_unique<runner::Reaper>();
+    for (const std::string &name : config_.pool_languages) {
+        const languages::Language *language = registry_.find(name);
+        if (!language)
+            throw ApiError(SBX_E_INVALID_CONFIG, "pool.languages: unknown language \"" + name + "\"");
+        pooled_.insert(language->name);
+    }
+    runner::PoolSettings settings;
+    settings.size = static_cast<size_t>(config_.pool_size);
+    settings.setup_timeout = settings_.setup_timeout;
+    pool_ = std::make_unique<runner::Pool>(backend_, *reaper_, settings, log_);
+    for (const std::string &name : pooled_) {
+        const json::value request{{"language", name}, {"code", ""}};
+        pool_->keep_warm(runner::box_spec(runner::parse_request(request, registry_, config_), settings_));
+    }
 }
 
 // Removes our containers: those of a dead owner (left by a process that
@@ -141,8 +164,10 @@ json::value Sandbox::run(const runner::Request &request) {
         Gate &gate;
         ~Leave() { gate.leave(); }
     } leave{gate_};
-    return runner::execute(request, backend_, settings_, *log_,
-                           ms_between(queued, runner::Clock::now()));
+    if (pooled_.count(request.language->name))
+        pool_->keep_warm(runner::box_spec(request, settings_));
+    return runner::execute(request, runner::Boxes{backend_, pool_.get(), reaper_.get()}, settings_,
+                           *log_, ms_between(queued, runner::Clock::now()));
 }
 
 json::value Sandbox::health(bool &reachable) {
@@ -179,6 +204,7 @@ json::value Sandbox::health(bool &reachable) {
                         {"runtime", config_.runtime},
                         {"active_runs", gate_.active()},
                         {"init_path", init_path_},
+                        {"pool", pool_->state()},
                         {"init_present", init_present},
                         {"languages", std::move(languages)}};
 }

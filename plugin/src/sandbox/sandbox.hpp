@@ -6,6 +6,8 @@
 #include "languages/registry.hpp"
 #include "runner/docker_backend.hpp"
 #include "runner/execution.hpp"
+#include "runner/pool.hpp"
+#include "runner/reaper.hpp"
 #include "sandbox/config.hpp"
 #include "sandbox/gate.hpp"
 
@@ -15,6 +17,7 @@
 #include <spdlog/logger.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 namespace sbx {
@@ -39,6 +42,7 @@ public:
 private:
     boost::json::value run(const runner::Request &request);
     void remove_containers(const std::string &label_filter, bool only_dead_owners);
+    void start_pool();
 
     Config config_;
     std::shared_ptr<spdlog::logger> log_;
@@ -49,6 +53,9 @@ private:
     runner::DockerBackend backend_;
     runner::ExecutionSettings settings_;
     Gate gate_;
+    std::set<std::string> pooled_; // language names kept warm
+    std::unique_ptr<runner::Reaper> reaper_;
+    std::unique_ptr<runner::Pool> pool_;
 };
 
 // Where sbx-init is when the config does not say: next to libsbx.so.

@@ -126,8 +126,10 @@ json::value tool_result(std::string text, json::value structured, bool is_error)
     return r;
 }
 
+// No structuredContent: it would have to match the tool's outputSchema,
+// and the text already says what is wrong.
 json::value error_result(const std::string &message) {
-    return tool_result(message, json::object{{"error", message}}, true);
+    return tool_result(message, nullptr, true);
 }
 
 // Maps the tool's arguments to an execute request. Throws ApiError naming

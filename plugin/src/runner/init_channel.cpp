@@ -1,0 +1,98 @@
+#include "runner/init_channel.hpp"
+
+namespace sbx::runner {
+
+std::optional<Failure> InitChannel::await_hello(Clock::time_point deadline) {
+    while (true) {
+        std::optional<wire::Frame> frame;
+        if (auto failure = next_frame(frame, deadline, "starting"))
+            return failure;
+        if (frame->type == wire::MsgType::hello) {
+            const uint32_t version = wire::decode_hello(frame->body);
+            if (version != wire::protocol_version)
+                return Failure{"setup_error", "sbx-init speaks protocol " +
+                                                  std::to_string(version) + ", not " +
+                                                  std::to_string(wire::protocol_version)};
+            return std::nullopt;
+        }
+        return Failure{"internal_error", "sbx-init sent a message before hello"};
+    }
+}
+
+std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point deadline) {
+    box_.send(wire::encode_frame(wire::MsgType::job, wire::encode_job(job)), deadline);
+    while (true) {
+        std::optional<wire::Frame> frame;
+        if (auto failure = next_frame(frame, deadline, "running"))
+            return failure;
+        switch (frame->type) {
+        case wire::MsgType::output:
+            collect(wire::decode_output(frame->body));
+            break;
+        case wire::MsgType::stage_end:
+        {
+            wire::StageReport report = wire::decode_report(frame->body);
+            stage(report.index).report = std::move(report);
+            break;
+        }
+        case wire::MsgType::job_end:
+            return std::nullopt;
+        case wire::MsgType::fatal:
+            return Failure{"internal_error",
+                           "sbx-init could not run the job: " + wire::decode_string(frame->body)};
+        default:
+            return Failure{"internal_error", "sbx-init sent an unexpected message"};
+        }
+    }
+}
+
+std::vector<StageOutcome> InitChannel::outcomes() && {
+    std::vector<StageOutcome> out;
+    for (StageOutcome &s : stages_)
+        if (!s.report.name.empty())
+            out.push_back(std::move(s));
+    return out;
+}
+
+StageOutcome &InitChannel::stage(uint32_t index) {
+    if (index >= 8)
+        throw wire::DecodeError("stage index out of range");
+    if (stages_.size() <= index)
+        stages_.resize(index + 1);
+    return stages_[index];
+}
+
+// sbx-init caps output at the source; this second cap only guards
+// against a box that does not keep its word.
+void InitChannel::collect(const wire::Output &o) {
+    StageOutcome &s = stage(o.stage);
+    std::string &into = o.stream == 2 ? s.stderr_data : s.stdout_data;
+    if (s.stdout_data.size() + s.stderr_data.size() + o.data.size() > max_output_)
+        throw wire::DecodeError("sbx-init sent more output than the limit");
+    into.append(o.data);
+}
+
+std::optional<Failure> InitChannel::next_frame(std::optional<wire::Frame> &frame,
+                                                    Clock::time_point deadline,
+                                                    const char *phase) {
+    while (!(frame = reader_.next())) {
+        if (Clock::now() >= deadline)
+            return Failure{"timeout", std::string("the sandbox stopped answering while ") +
+                                          phase + "; it was killed"};
+        std::string bytes;
+        const bool open = box_.receive(bytes, deadline);
+        reader_.feed(bytes);
+        if (!open && !(frame = reader_.next()))
+            return closed(phase);
+    }
+    return std::nullopt;
+}
+
+std::optional<Failure> InitChannel::closed(const char *phase) {
+    if (box_.oom_killed())
+        return Failure{"memory_limit", "the sandbox ran out of memory and was killed"};
+    return Failure{std::string(phase) == "starting" ? "setup_error" : "internal_error",
+                   std::string("the sandbox closed its channel while ") + phase};
+}
+
+} // namespace sbx::runner

@@ -1,0 +1,146 @@
+// `sbx-host mcp` driven by the official MCP TypeScript SDK, as an MCP client
+// application would: list the tools, run Python, send bad calls, ping, close;
+// then the server must have exited 0 and left no container of its own.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+
+import { SBX_HOST, hostEnv, killChildren, leftoverContainers, track } from './support.mjs';
+
+const CALL_MS = 120000; // one call, a container start included, on a busy machine
+
+let client;
+let transport;
+let server; // the ChildProcess of sbx-host
+let serverExit;
+
+before(async () => {
+  transport = new StdioClientTransport({
+    command: SBX_HOST,
+    args: ['mcp'],
+    env: hostEnv(), // the SDK passes only a few variables by default
+    stderr: 'inherit', // the server's logs go to the test's stderr
+  });
+  client = new Client({ name: 'sbx-node-tests', version: '1.0.0' });
+  await client.connect(transport, { timeout: 30000 });
+  // The SDK keeps the child private; we need it to read the exit status,
+  // which its close() discards.
+  server = track(transport._process);
+  assert.ok(server, 'the transport started no process');
+  serverExit = new Promise((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
+}, { timeout: 60000 });
+
+after(async () => {
+  await client?.close().catch(() => {});
+  killChildren();
+});
+
+test('initialize negotiated a version and advertised tools', () => {
+  const caps = client.getServerCapabilities();
+  assert.ok(caps?.tools, `server capabilities lack "tools": ${JSON.stringify(caps)}`);
+  const info = client.getServerVersion();
+  assert.equal(typeof info?.name, 'string');
+  assert.equal(typeof info?.version, 'string');
+});
+
+test('listTools offers execute_code and list_languages with schemas', { timeout: 30000 }, async () => {
+  const { tools } = await client.listTools();
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  for (const name of ['execute_code', 'list_languages']) {
+    const tool = byName.get(name);
+    assert.ok(tool, `tool ${name} missing from ${JSON.stringify([...byName.keys()])}`);
+    assert.equal(typeof tool.description, 'string');
+    assert.ok(tool.description.length > 0);
+    assert.equal(tool.inputSchema.type, 'object');
+    assert.equal(typeof tool.inputSchema.properties, 'object');
+  }
+  const exec = byName.get('execute_code');
+  assert.deepEqual([...exec.inputSchema.required].sort(), ['code', 'language']);
+  assert.ok(exec.inputSchema.properties.language.enum.includes('python'));
+  assert.equal(exec.outputSchema?.type, 'object', 'execute_code declares an outputSchema');
+});
+
+// From here on the client holds execute_code's outputSchema (listTools
+// cached it) and checks every structuredContent against it, as real
+// clients do.
+
+test('execute_code runs Python', { timeout: CALL_MS }, async () => {
+  const result = await client.callTool(
+    { name: 'execute_code', arguments: { language: 'python', code: 'print(6*7)' } },
+    undefined,
+    { timeout: CALL_MS },
+  );
+  assert.equal(result.isError, false, JSON.stringify(result));
+  assert.equal(result.structuredContent?.status, 'success', JSON.stringify(result));
+  assert.equal(result.structuredContent.stdout, '42\n');
+  assert.equal(result.structuredContent.exit_code, 0);
+  const text = result.content.find((c) => c.type === 'text')?.text;
+  assert.match(text ?? '', /^status: success/);
+  assert.match(text, /42/);
+});
+
+test('list_languages lists python', { timeout: 30000 }, async () => {
+  const result = await client.callTool({ name: 'list_languages', arguments: {} });
+  assert.notEqual(result.isError, true, JSON.stringify(result));
+  assert.match(result.content[0].text, /python/);
+});
+
+// A call that must fail as a tool error the model can read: either a result
+// with isError (preferred) or a JSON-RPC error. The SDK also throws an
+// McpError when a result's structuredContent does not match the tool's
+// outputSchema: that is a server bug, not the expected error, and is told
+// apart here.
+async function expectToolError(params, mention) {
+  let result;
+  try {
+    result = await client.callTool(params, undefined, { timeout: CALL_MS });
+  } catch (e) {
+    assert.ok(e instanceof McpError, `expected an McpError, got ${e}`);
+    assert.doesNotMatch(
+      e.message,
+      /output schema|structured content/i,
+      `the server answered with a result whose structuredContent breaks its own outputSchema: ${e.message}`,
+    );
+    assert.match(e.message, mention);
+    return;
+  }
+  assert.equal(result.isError, true, `expected isError: ${JSON.stringify(result)}`);
+  const text = result.content.map((c) => c.text ?? '').join('\n');
+  assert.match(text, mention);
+}
+
+test('an unknown language is a tool error', { timeout: CALL_MS }, async () => {
+  await expectToolError(
+    { name: 'execute_code', arguments: { language: 'cobol-2099', code: 'DISPLAY 1' } },
+    /cobol-2099|language/,
+  );
+});
+
+test('a call without `code` is an error naming the argument', { timeout: CALL_MS }, async () => {
+  await expectToolError({ name: 'execute_code', arguments: { language: 'python' } }, /\bcode\b/);
+});
+
+test('an unknown tool is a JSON-RPC error -32602', { timeout: 30000 }, async () => {
+  await assert.rejects(
+    client.callTool({ name: 'no_such_tool', arguments: {} }),
+    (e) => e instanceof McpError && e.code === -32602,
+  );
+});
+
+test('ping', { timeout: 30000 }, async () => {
+  assert.deepEqual(await client.ping(), {});
+});
+
+test('close: the server exits 0 and leaves no container', { timeout: 60000 }, async () => {
+  const pid = server.pid;
+  // The SDK ends stdin, waits 2 s, then sends SIGTERM: an exit by signal
+  // means the server did not stop on EOF in time.
+  await client.close();
+  const { code, signal } = await serverExit;
+  assert.equal(signal, null, `sbx-host mcp was killed by ${signal}: it did not exit on stdin EOF`);
+  assert.equal(code, 0);
+  assert.deepEqual(await leftoverContainers(pid), [], 'containers of the server remain');
+});
