@@ -160,7 +160,8 @@ int command(const Options &o) {
     }
     if (o.command == "dispatch" || o.command == "mcp")
         return serve(plugin, o);
-    Sandbox sb(plugin, config_of(o));
+    // One call and out: a warm pool would only start a container to remove it.
+    Sandbox sb(plugin, o.has("--config") ? config_of(o) : R"({"pool": {"size": 0}})");
     if (o.command == "run")
         return run(sb, o);
     if (o.command == "languages") {
