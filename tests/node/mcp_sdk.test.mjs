@@ -8,7 +8,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
-import { SBX_HOST, hostEnv, killChildren, leftoverContainers, track } from './support.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { SBX_HOST, SOURCE_DIR, hostEnv, killChildren, leftoverContainers, track } from './support.mjs';
 
 const CALL_MS = 120000; // one call, a container start included, on a busy machine
 
@@ -128,6 +131,25 @@ test('an unknown tool is a JSON-RPC error -32602', { timeout: 30000 }, async () 
     client.callTool({ name: 'no_such_tool', arguments: {} }),
     (e) => e instanceof McpError && e.code === -32602,
   );
+});
+
+// What an MCP client configured with `sbx-host mcp` can do: run code in every
+// language of the table (each language's own test case), several at once.
+test('execute_code runs every language of the table', { timeout: 600000 }, async () => {
+  const dir = path.join(SOURCE_DIR, 'languages');
+  const languages = fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+  assert.ok(languages.length >= 8, `only ${languages.length} languages in ${dir}`);
+  const results = await Promise.all(languages.map(async (l) => {
+    const args = { language: l.name, code: l.test.code, stdin: l.test.stdin ?? '' };
+    const result = await client.callTool({ name: 'execute_code', arguments: args }, undefined,
+      { timeout: 300000 });
+    return { name: l.name, expected: l.test.expected_stdout, result };
+  }));
+  for (const { name, expected, result } of results) {
+    assert.equal(result.structuredContent?.status, 'success', `${name}: ${JSON.stringify(result)}`);
+    assert.equal(result.structuredContent.stdout, expected, name);
+  }
 });
 
 test('ping', { timeout: 30000 }, async () => {
