@@ -66,6 +66,17 @@ private:
     sbx_sandbox *sb_ = nullptr;
 };
 
+// A fixture whose tests share one sandbox, made once per suite.
+class SharedClient : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { client_ = new Client(); }
+    static void TearDownTestSuite() {
+        delete client_;
+        client_ = nullptr;
+    }
+    inline static Client *client_ = nullptr;
+};
+
 inline std::string read_text(const std::filesystem::path &path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)

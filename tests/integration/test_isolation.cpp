@@ -4,20 +4,12 @@
 namespace sbx::test {
 namespace {
 
-class Isolation : public ::testing::Test {
+class Isolation : public SharedClient {
 protected:
-    static void SetUpTestSuite() { client_ = new Client(); }
-    static void TearDownTestSuite() {
-        delete client_;
-        client_ = nullptr;
-    }
     static json::object bash(const std::string &code) {
         return client_->run(json::object{{"language", "bash"}, {"code", code}});
     }
-    static Client *client_;
 };
-
-Client *Isolation::client_ = nullptr;
 
 TEST_F(Isolation, RootFilesystemIsReadOnly) {
     const json::object r = bash("echo x > /sandbox-test; echo \"rc=$?\"; echo x > /usr/x");

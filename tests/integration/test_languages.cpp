@@ -32,13 +32,8 @@ std::vector<LanguageCase> table() {
     return cases;
 }
 
-class Language : public ::testing::TestWithParam<LanguageCase> {
+class Language : public SharedClient, public ::testing::WithParamInterface<LanguageCase> {
 protected:
-    static void SetUpTestSuite() { client_ = new Client(); }
-    static void TearDownTestSuite() {
-        delete client_;
-        client_ = nullptr;
-    }
 
     json::object run(const std::string &code, const std::string &stdin_data = "") {
         json::object request{{"language", GetParam().name}, {"code", code}};
@@ -54,11 +49,7 @@ protected:
                           << ".* is missing: every language needs one";
         return code;
     }
-
-    static Client *client_;
 };
-
-Client *Language::client_ = nullptr;
 
 TEST_P(Language, HelloWorld) {
     const json::object r = run(required_program("hello"));

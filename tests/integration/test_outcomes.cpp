@@ -6,23 +6,15 @@
 namespace sbx::test {
 namespace {
 
-class Outcomes : public ::testing::Test {
+class Outcomes : public SharedClient {
 protected:
-    static void SetUpTestSuite() { client_ = new Client(); }
-    static void TearDownTestSuite() {
-        delete client_;
-        client_ = nullptr;
-    }
     static json::object python(const std::string &code, json::object limits = {}) {
         json::object request{{"language", "python"}, {"code", code}};
         if (!limits.empty())
             request["limits"] = std::move(limits);
         return client_->run(request);
     }
-    static Client *client_;
 };
-
-Client *Outcomes::client_ = nullptr;
 
 TEST_F(Outcomes, SystemExitIsExecutionErrorWithItsCode) {
     const json::object r = python("raise SystemExit(7)");
