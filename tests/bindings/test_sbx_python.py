@@ -64,12 +64,12 @@ class SandboxTest(unittest.TestCase):
 
     def test_unknown_language_raises_naming_it(self):
         with self.assertRaises(sbx.SbxError) as caught:
-            self.sb.execute(language="cobol", code="DISPLAY 'HI'.")
+            self.sb.execute(language="cobol-2099", code="DISPLAY 1")
         error = caught.exception
         self.assertIsInstance(error, sbx.UnknownLanguageError)
         self.assertEqual(error.status, sbx.SBX_E_UNKNOWN_LANGUAGE)
         self.assertEqual(error.name, "SBX_E_UNKNOWN_LANGUAGE")
-        self.assertIn('"cobol"', error.message)
+        self.assertIn('"cobol-2099"', error.message)
         self.assertTrue(str(error).startswith("SBX_E_UNKNOWN_LANGUAGE: language: "), str(error))
 
     def test_bad_limit_raises_naming_the_field(self):
@@ -124,7 +124,7 @@ class SandboxTest(unittest.TestCase):
         self.assertEqual(result["content"][0]["type"], "text")
 
     def test_call_tool_with_a_bad_argument_is_a_tool_error(self):
-        result = self.sb.call_tool("execute_code", {"language": "cobol", "code": "x"})
+        result = self.sb.call_tool("execute_code", {"language": "cobol-2099", "code": "x"})
         self.assertTrue(result["isError"], result)
         self.assertIn("language", result["content"][0]["text"])
 

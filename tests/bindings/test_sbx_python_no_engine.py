@@ -23,7 +23,7 @@ class NoEngineTest(unittest.TestCase):
     def test_requests_are_still_checked(self):
         with sbx.Sandbox(config=UNREACHABLE) as sb:
             with self.assertRaises(sbx.UnknownLanguageError):
-                sb.execute(language="cobol", code="x")
+                sb.execute(language="cobol-2099", code="x")
 
     def test_health_returns_the_document_with_the_reason(self):
         with sbx.Sandbox(config=UNREACHABLE) as sb:

@@ -1,0 +1,4 @@
+program main
+  implicit none
+  answer = 42
+end program main

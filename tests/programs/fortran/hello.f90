@@ -1,0 +1,3 @@
+program main
+  print '(A)', "Hello, world!"
+end program main

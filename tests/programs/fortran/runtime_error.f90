@@ -1,0 +1,3 @@
+program main
+  call exit(3)
+end program main

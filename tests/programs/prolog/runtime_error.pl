@@ -1,0 +1,4 @@
+:- initialization(main, main).
+
+main :-
+    halt(3).
