@@ -45,7 +45,8 @@ std::vector<std::string> our_containers(docker::Engine &engine) {
     const docker::Response r = engine.checked(
         "GET", "/containers/json?all=1&filters=" + url_encode(filters), std::nullopt, 10s);
     std::vector<std::string> ids;
-    for (const json::value &c : r.json().as_array())
+    const json::value list = r.json();
+    for (const json::value &c : list.as_array())
         ids.emplace_back(c.at("Id").as_string());
     return ids;
 }
@@ -81,6 +82,12 @@ protected:
             doc[path] = value;
         }
         return json::serialize(doc);
+    }
+    static std::string with(const std::string &path, const std::string &value) {
+        return with(path, json::value(json::string_view(value.data(), value.size())));
+    }
+    static std::string with(const std::string &path, const char *value) {
+        return value ? with(path, std::string(value)) : with(path, json::value(nullptr));
     }
     // The base request without `key`.
     static std::string without(const std::string &key) {
@@ -124,15 +131,33 @@ protected:
         }
     }
 
+    // Whether `text` is something to try as execute_code arguments: not JSON
+    // or not an object (the same refusal), or an object of the tool's own
+    // arguments only.
+    static bool tool_arguments(const std::string &text) {
+        boost::system::error_code ec;
+        const json::value v = json::parse(text, ec);
+        if (ec || !v.is_object())
+            return true; // "arguments is not valid JSON", "arguments: expected an object"
+        for (const auto &entry : v.get_object())
+            if (entry.key() != "language" && entry.key() != "code" && entry.key() != "stdin" &&
+                entry.key() != "args" && entry.key() != "files")
+                return false;
+        return true;
+    }
+
     void run_all() {
         docker::Engine engine(docker::default_endpoint());
         const std::vector<std::string> before = our_containers(engine);
         size_t tried = 0;
+        const bool verbose = std::getenv("SBX_TEST_VERBOSE") != nullptr; // every answer
         {
             Client client(hostile_config);
             for (const Case &c : cases) {
                 const auto [status, message] = client.refuse(c.text);
                 ++tried;
+                if (verbose)
+                    std::cout << status << " " << message.substr(0, 160) << "\n";
                 const std::string shown =
                     c.text.size() > 300 ? c.text.substr(0, 300) + "...(" +
                                               std::to_string(c.text.size()) + " bytes)"
@@ -142,6 +167,27 @@ protected:
                     EXPECT_EQ(status, c.code) << shown << " -> " << message;
                 EXPECT_EQ(message.rfind(c.field, 0), 0u)
                     << shown << " -> " << message << " (should start with " << c.field << ")";
+            }
+            // The same inputs as execute_code tool arguments (those the tool
+            // takes: language, code, stdin, args, files, or not JSON at all):
+            // a tool result with isError and the message, not a status.
+            for (const Case &c : cases) {
+                if (!tool_arguments(c.text))
+                    continue;
+                Owned out, error;
+                const sbx_status status = sbx_call_tool(&out.p, client.handle(), "execute_code",
+                                                        c.text.c_str(), nullptr, &error.p);
+                ++tried;
+                const std::string field = c.field.rfind("request", 0) == 0
+                                              ? "arguments" + c.field.substr(7)
+                                              : c.field;
+                const std::string shown = c.text.substr(0, 300);
+                ASSERT_EQ(status, SBX_OK) << shown << " -> " << error.str();
+                const json::value result = json::parse(out.str());
+                EXPECT_EQ(result.at("isError"), json::value(true)) << shown << " -> " << out.str();
+                const std::string text(result.at("content").at(0).at("text").as_string());
+                EXPECT_EQ(text.rfind(field, 0), 0u)
+                    << shown << " -> " << text << " (should start with " << field << ")";
             }
             // The same handle still runs nothing bad: it is alive and answers.
             Owned health, error;
@@ -164,7 +210,7 @@ TEST_F(HostileApi, EveryFieldRefusesWrongTypesRangesMissingLongAndNul) {
     add(with("language", long_257), "language", SBX_E_INVALID_REQUEST);
     add(with("language", "python" + nul), "language", SBX_E_INVALID_REQUEST);
     add(with("language", std::string(1, '\0')), "language", SBX_E_INVALID_REQUEST);
-    for (const char *unknown : {"cobol", "", " python", "python ", "pyth0n", "python3.99",
+    for (const char *unknown : {"klingon", "", " python", "python ", "pyth0n", "python3.99",
                                 "\xc3\xa9", "../python", "python;rm -rf /", "PYTHON\n"})
         add(with("language", unknown), "language", SBX_E_UNKNOWN_LANGUAGE);
     // --- code: required string, at most max.code_bytes, no NUL
@@ -307,7 +353,7 @@ TEST_F(HostileApi, FilePathsStayInsideTheWorkspace) {
 
 TEST_F(HostileApi, MalformedJsonIsRefusedAsSuch) {
     const std::string valid =
-        R"({"language": "python", "code": "print(input())", "stdin": "x\n", "args": ["a"],)"
+        R"j({"language": "python", "code": "print(input())", "stdin": "x\n", "args": ["a"],)j"
         R"( "env": {"A": "1"}, "files": [{"path": "d/u.py", "content": "eA==", "encoding": "base64"}],)"
         R"( "limits": {"time_s": 5, "memory_mb": 64, "cpus": 0.5}, "network": false})";
     // Every truncation of a valid request.
@@ -343,7 +389,7 @@ TEST_F(HostileApi, MalformedJsonIsRefusedAsSuch) {
           std::string("\xe2\x82"), std::string("\x80"), std::string("\xbf\xbf"),
           std::string("a\xc3"), std::string("\xf0\x9f\x98")}) {
         add(R"({"language": "py)" + bytes + R"(thon", "code": ""})", "request", SBX_E_INVALID_JSON);
-        add(R"({"language": "python", "code": "print(')" + bytes + R"(')"})", "request",
+        add(R"j({"language": "python", "code": "print(')j" + bytes + R"j(')"})j", "request",
             SBX_E_INVALID_JSON);
         add(R"({"language": "python", "code": "", "stdin": ")" + bytes + R"("})", "request",
             SBX_E_INVALID_JSON);

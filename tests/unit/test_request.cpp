@@ -182,5 +182,65 @@ TEST_F(RequestTest, LanguageFloorsRaiseTheDefaultsButNotPastTheMax) {
     EXPECT_EQ(q.limits.pids, 128);
 }
 
+// Integers at and past int64's edge: always "above the maximum", never an
+// out-of-range cast (INT64_MAX as a double is 2^63, one past int64_t).
+TEST_F(RequestTest, HugeIntegerLimitsAreAboveTheMaximum) {
+    config.max.limits.memory_mb = std::numeric_limits<int64_t>::max();
+    for (const json::value &v :
+         {json::value(std::numeric_limits<int64_t>::max()),
+          json::value(std::numeric_limits<uint64_t>::max()), json::value(9223372036854775808.0),
+          json::value(1e300)})
+        refused({{"limits", json::object{{"memory_mb", v}}}}, SBX_E_LIMIT_EXCEEDED,
+                "limits.memory_mb");
+    EXPECT_EQ(parse({{"limits", json::object{{"memory_mb", 9007199254740992.0}}}}).limits.memory_mb,
+              9007199254740992);
+}
+
+TEST_F(RequestTest, DuplicateKeysAndNumbersPastDoubleAreRefusedByName) {
+    const auto refused_text = [&](const std::string &text, const std::string &field) {
+        try {
+            parse_request(std::string_view(text), registry, config);
+            ADD_FAILURE() << "accepted " << text;
+        } catch (const ApiError &e) {
+            EXPECT_EQ(e.code, SBX_E_INVALID_JSON) << e.what();
+            EXPECT_EQ(std::string(e.what()).rfind(field + ":", 0), 0u) << e.what();
+        }
+    };
+    refused_text(R"({"language": "python", "code": "", "code": "x"})", "code");
+    refused_text(R"({"language": "python", "code": "", "limits": {"time_s": 1, "time_s": 900}})",
+                 "limits.time_s");
+    refused_text(R"({"language": "python", "code": "", "files": [{}, {"path": "a", "path": "b"}]})",
+                 "files[1].path");
+    refused_text(R"({"language": "python", "code": "", "limits": {"time_s": 1e400}})",
+                 "limits.time_s");
+    refused_text("[1, -1e999]", "request[1]");
+    refused_text("1e999", "request");
+    // The same key in different objects is fine.
+    EXPECT_NO_THROW(parse_request(
+        std::string_view(R"({"language": "python", "code": "", "x": {"code": 1}, "y": [{"a": 1}, {"a": 2}]})"),
+        registry, config));
+}
+
+TEST_F(RequestTest, AFileCannotBeTheDirectoryOfAnother) {
+    const auto files = [](std::initializer_list<const char *> paths) {
+        json::array list;
+        for (const char *p : paths)
+            list.push_back(json::object{{"path", p}, {"content", ""}});
+        return json::object{{"files", list}};
+    };
+    refused(files({"a", "a/b"}), SBX_E_INVALID_REQUEST, "files[1].path");
+    refused(files({"a/b/c", "a/b"}), SBX_E_INVALID_REQUEST, "files[1].path");
+    refused(files({"main.py/x"}), SBX_E_INVALID_REQUEST, "files[0].path");
+    EXPECT_EQ(parse(files({"a/b", "a/c", "a/d/e", "ab"})).files.size(), 4u);
+}
+
+TEST_F(RequestTest, NulPassesWhereTheFieldIsBytes) {
+    const Request q = parse({{"stdin", std::string("\0", 1)},
+                             {"files", json::array{json::object{
+                                           {"path", "b"}, {"content", std::string("x\0y", 3)}}}}});
+    EXPECT_EQ(q.stdin_data, std::string("\0", 1));
+    EXPECT_EQ(q.files.at(0).content, std::string("x\0y", 3));
+}
+
 } // namespace
 } // namespace sbx::runner

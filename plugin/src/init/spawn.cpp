@@ -1,10 +1,12 @@
 #include "init/spawn.hpp"
 
 #include "init/fd.hpp"
+#include "init/privileges.hpp"
 #include "init/signals.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,13 +44,30 @@ bool lower_limit(int resource, rlim_t soft, rlim_t hard) {
     return ::setrlimit(resource, &next) == 0;
 }
 
+unsigned long stage_process_limit = 0;
+bool stage_cpu_rlimit = true;
+
+// The CPUs this process may run on (at least 1).
+rlim_t usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) return static_cast<rlim_t>(CPU_SETSIZE);
+    return static_cast<rlim_t>(std::max(1, CPU_COUNT(&set)));
+}
+
 bool set_limits(const SpawnRequest &r) {
     if (!lower_limit(RLIMIT_CORE, 0, 0)) return false;
+    if (stage_process_limit > 0 &&
+        !lower_limit(RLIMIT_NPROC, stage_process_limit, stage_process_limit))
+        return false;
     if (r.max_file_bytes > 0 && !lower_limit(RLIMIT_FSIZE, r.max_file_bytes, r.max_file_bytes))
         return false;
-    if (r.time_ms > 0) {
-        // A backstop only: the wall-clock deadline is the real limit.
-        rlim_t seconds = (r.time_ms + 999) / 1000 + 1;
+    if (r.time_ms > 0 && stage_cpu_rlimit) {
+        // A backstop only: the wall-clock deadline is the real limit. The
+        // limit counts the CPU time of all the process's threads, which grows
+        // up to N times faster than wall time on N CPUs: a multithreaded
+        // program must reach its deadline (timeout), not SIGXCPU before it.
+        rlim_t seconds = ((r.time_ms + 999) / 1000 + 1) * usable_cpus();
         if (!lower_limit(RLIMIT_CPU, seconds, seconds + 1)) return false;
     }
     return true;
@@ -73,6 +92,7 @@ bool seal_fds() {
 [[noreturn]] void exec_child(const SpawnRequest &r, char **argv, char **envp, int report_fd) {
     ::setpgid(0, 0);
     reset_child_signals();
+    if (!become_stage_user()) fail_child(report_fd, Step::setup);
     if (::dup2(r.stdin_fd, 0) < 0 || ::dup2(r.stdout_fd, 1) < 0 || ::dup2(r.stderr_fd, 2) < 0 ||
         !seal_fds() || !set_limits(r))
         fail_child(report_fd, Step::setup);
@@ -105,6 +125,11 @@ bool read_failure(int fd, Failure &failure) {
 }
 
 } // namespace
+
+void limit_stages(unsigned long max_processes, bool cpu_rlimit) {
+    stage_process_limit = max_processes;
+    stage_cpu_rlimit = cpu_rlimit;
+}
 
 Spawned spawn(const SpawnRequest &request) {
     if (request.argv.empty()) return {-1, "the stage has no command"};

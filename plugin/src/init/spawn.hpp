@@ -25,6 +25,11 @@ struct Spawned {
     std::string error; // set when the process could not start (pid is -1)
 };
 
+// Every stage spawned from now on gets RLIMIT_NPROC max_processes (0:
+// unchanged), and an RLIMIT_CPU backstop only when cpu_rlimit. Called once,
+// before the first job.
+void limit_stages(unsigned long max_processes, bool cpu_rlimit);
+
 // Forks a child in its own process group with rlimits, the given stdio and
 // no other fd, and execs the stage. Returns once the exec succeeded or
 // failed; a child that failed has been reaped.

@@ -82,13 +82,36 @@ public:
         return open;
     }
 
+    // Asked once the channel closed: why did the box end? The kernel's OOM
+    // killer: true. The engine went away, or killed the box itself (SIGKILL,
+    // exit 137, without OOM: the engine stopping, docker kill or rm -f; no
+    // program in the box can SIGKILL its PID 1): SetupError, since neither is
+    // the program's doing nor a bug of ours. Anything else: false.
     bool oom_killed() override {
         try {
-            const docker::Response r =
-                engine_.checked("GET", "/containers/" + id_ + "/json", std::nullopt, 5s);
-            const json::value v = r.json();
-            const json::value *oom = v.at("State").as_object().if_contains("OOMKilled");
-            return oom && oom->is_bool() && oom->get_bool();
+            json::value state = inspect_state();
+            if (flag(state, "Running")) {
+                // The stream may close a moment before the engine records
+                // the exit.
+                engine_.request("POST", "/containers/" + id_ + "/wait?condition=not-running",
+                                std::nullopt, 2s);
+                state = inspect_state();
+            }
+            if (flag(state, "OOMKilled"))
+                return true;
+            const json::value *code = state.as_object().if_contains("ExitCode");
+            if (!flag(state, "Running") && code && code->is_int64() && code->get_int64() == 137)
+                throw SetupError("the sandbox was killed from outside during the run (exit "
+                                 "137: the Docker engine at " + engine_.endpoint().text +
+                                 " stopping, or docker kill / rm -f)");
+            return false;
+        } catch (const docker::EngineUnavailable &e) {
+            // The channel closed because the engine itself went away (stopped,
+            // crashed, restarting): not the program's doing, nor a bug of ours.
+            throw SetupError("the Docker engine at " + engine_.endpoint().text +
+                             " went away during the run: " + e.what());
+        } catch (const SetupError &) {
+            throw;
         } catch (const std::exception &e) {
             log_->debug("box {}: inspect failed: {}", short_id(), e.what());
             return false;
@@ -97,6 +120,17 @@ public:
 
 private:
     std::string short_id() const { return id_.substr(0, 12); }
+
+    json::value inspect_state() {
+        const docker::Response r =
+            engine_.checked("GET", "/containers/" + id_ + "/json", std::nullopt, 5s);
+        return r.json().at("State");
+    }
+
+    static bool flag(const json::value &state, std::string_view key) {
+        const json::value *v = state.as_object().if_contains(key);
+        return v && v->is_bool() && v->get_bool();
+    }
 
     // Force-removal kills the container too. 404: it is gone. 409: the
     // engine is already removing it (AutoRemove); wait until it is gone, so
@@ -130,6 +164,30 @@ std::string missing_image_message(const std::string &image) {
 
 } // namespace
 
+// Under gVisor the engine's pids limit counts the host threads of the
+// sandbox kernel itself, and reaching it kills the whole sandbox (measured:
+// a C fork loop held to 32 processes inside took the kernel past 1024 host
+// threads; 2048 held). The program's limit is
+// then RLIMIT_NPROC, which gVisor keeps per sandbox (sbx-init
+// --max-processes); the engine's limit only bounds the kernel. gVisor also
+// counts a thread's runnable time as CPU time, past the cgroup's quota, so
+// an RLIMIT_CPU backstop would kill a multithreaded program before its
+// deadline: the wall-clock deadline alone holds there (--no-cpu-rlimit).
+bool runs_on_gvisor(const BoxSpec &spec) { return spec.runtime == "runsc"; }
+int64_t gvisor_pids_limit(int64_t pids) { return 4096 + 16 * pids; }
+
+json::array init_arguments(const BoxSpec &spec) {
+    // The stages' user, that of the workspace; sbx-init starts as root and
+    // becomes it before it reads anything.
+    json::array args{"--user", "65534:65534"};
+    if (runs_on_gvisor(spec)) {
+        args.emplace_back("--max-processes");
+        args.emplace_back(std::to_string(spec.limits.pids));
+        args.emplace_back("--no-cpu-rlimit");
+    }
+    return args;
+}
+
 json::value container_spec(const BoxSpec &spec, const std::string &init_path) {
     const Limits &l = spec.limits;
     const int64_t memory = l.memory_mb << 20;
@@ -140,13 +198,17 @@ json::value container_spec(const BoxSpec &spec, const std::string &init_path) {
                        {"/tmp", tmpfs_options(l.disk_mb, "mode=1777")}};
     json::object host{
         {"NetworkMode", spec.network ? "bridge" : "none"},
+        // Only for sbx-init's first instructions: it drops all three (and
+        // every other capability) to run as the sandbox user with a real uid
+        // of its own, which no stage can signal or trace (init/privileges.hpp).
         {"CapDrop", json::array{"ALL"}},
+        {"CapAdd", json::array{"SETUID", "SETGID", "SETPCAP"}},
         {"SecurityOpt", json::array{"no-new-privileges"}},
         {"ReadonlyRootfs", true},
         {"Memory", memory},
         {"MemorySwap", memory},
         {"NanoCpus", static_cast<int64_t>(std::llround(l.cpus * 1e9))},
-        {"PidsLimit", l.pids},
+        {"PidsLimit", runs_on_gvisor(spec) ? gvisor_pids_limit(l.pids) : l.pids},
         {"Tmpfs", std::move(tmpfs)},
         {"ShmSize", l.disk_mb << 20},
         {"IpcMode", "private"},
@@ -161,8 +223,8 @@ json::value container_spec(const BoxSpec &spec, const std::string &init_path) {
     return json::object{
         {"Image", spec.image},
         {"Entrypoint", json::array{init_mount_point}},
-        {"Cmd", json::array{}},
-        {"User", "65534:65534"},
+        {"Cmd", init_arguments(spec)},
+        {"User", "0:0"},
         {"WorkingDir", workspace_dir},
         {"Env", json::array{}},
         {"AttachStdin", true},
@@ -171,6 +233,9 @@ json::value container_spec(const BoxSpec &spec, const std::string &init_path) {
         {"OpenStdin", true},
         {"StdinOnce", true},
         {"Tty", false},
+        // sbx-init, as PID 1, ignores SIGTERM: a stop (the engine shutting
+        // down, docker stop) would only wait 10 s before SIGKILL. Kill at once.
+        {"StopSignal", "SIGKILL"},
         {"NetworkDisabled", !spec.network},
         {"Labels", std::move(labels)},
         {"HostConfig", std::move(host)},

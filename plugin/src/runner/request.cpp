@@ -4,6 +4,8 @@
 
 #include <boost/beast/core/detail/base64.hpp>
 
+#include <cmath>
+#include <limits>
 #include <set>
 
 namespace sbx::runner {
@@ -37,26 +39,33 @@ std::string decode_base64(std::string_view text, const std::string &field) {
 }
 
 // One limit: absent -> the config default; present -> between the engine's
-// minimum and the configured maximum.
+// minimum and the configured maximum. Any number is read first, so that a
+// value above the maximum is always "above the maximum" (LIMIT_EXCEEDED),
+// however large, and an integer never goes through an out-of-range cast.
 template <class T>
 T read_limit(const util::FieldReader &r, std::string_view key, T fallback, T min, T max) {
-    std::optional<T> value;
-    if constexpr (std::is_same_v<T, double>)
-        value = r.number(key, -1e300, 1e300);
-    else
-        value = r.integer(key, std::numeric_limits<int64_t>::min(),
-                          std::numeric_limits<int64_t>::max());
+    constexpr double largest = std::numeric_limits<double>::max();
+    const std::optional<double> value = r.number(key, -largest, largest);
     if (!value)
         return fallback;
-    if (*value < min)
+    const double x = *value;
+    if constexpr (std::is_integral_v<T>)
+        if (x != std::floor(x))
+            r.fail(key, "expected an integer, got " + util::serialize(json::value(x)));
+    if (x < static_cast<double>(min))
         r.fail(key, "must be at least " + util::serialize(json::value(min)) + ", got " +
-                        util::serialize(json::value(*value)));
-    if (*value > max)
+                        util::serialize(json::value(x)));
+    // 2^63: the first double past int64_t (INT64_MAX as a double rounds up
+    // to it, so "x > max" alone would let it through).
+    bool above = x > static_cast<double>(max);
+    if constexpr (std::is_integral_v<T>)
+        above = above || x >= 9223372036854775808.0 || static_cast<T>(x) > max;
+    if (above)
         throw ApiError(SBX_E_LIMIT_EXCEEDED,
-                       r.field(key) + ": " + util::serialize(json::value(*value)) +
+                       r.field(key) + ": " + util::serialize(json::value(x)) +
                            " is above the maximum this sandbox allows (" +
                            util::serialize(json::value(max)) + ")");
-    return *value;
+    return static_cast<T>(x);
 }
 
 Limits read_limits(const util::FieldReader &request, const languages::Language &language,
@@ -94,7 +103,7 @@ std::vector<InputFile> read_files(const util::FieldReader &r, const languages::L
         return files;
     if (list->size() > max_files)
         r.fail("files", "more than " + std::to_string(max_files) + " files");
-    std::set<std::string> seen{language.source_file};
+    std::set<std::string> seen{language.source_file}, directories;
     const uint64_t budget = static_cast<uint64_t>(limits.disk_mb) << 20;
     uint64_t total = 0;
     for (size_t i = 0; i < list->size(); ++i) {
@@ -109,8 +118,20 @@ std::vector<InputFile> read_files(const util::FieldReader &r, const languages::L
             fr.fail("path", "is required");
         InputFile file{check_relative_path(*path, fr.field("path")), {}};
         if (!seen.insert(file.path).second)
-            fr.fail("path", "\"" + file.path + "\" is given twice (or is the program's own " +
+            fr.fail("path", util::quote(file.path) + " is given twice (or is the program's own " +
                                 "source file)");
+        // A path cannot be both a file and a directory of another file
+        // ("a" and "a/b"): sbx-init could write only one of them.
+        if (directories.count(file.path))
+            fr.fail("path", util::quote(file.path) + " is also a directory of another file");
+        for (size_t slash = file.path.find('/'); slash != std::string::npos;
+             slash = file.path.find('/', slash + 1)) {
+            const std::string directory = file.path.substr(0, slash);
+            if (seen.count(directory))
+                fr.fail("path", util::quote(directory) + " is a file, so it cannot hold " +
+                                    util::quote(file.path));
+            directories.insert(directory);
+        }
         const std::optional<std::string> content = fr.string("content", budget, true);
         if (!content)
             fr.fail("content", "is required");
@@ -120,7 +141,7 @@ std::vector<InputFile> read_files(const util::FieldReader &r, const languages::L
         else if (encoding == "utf-8" || encoding == "utf8")
             file.content = *content;
         else
-            fr.fail("encoding", "must be \"utf-8\" or \"base64\", got \"" + encoding + "\"");
+            fr.fail("encoding", "must be \"utf-8\" or \"base64\", got " + util::quote(encoding));
         total += file.content.size();
         if (total > budget)
             r.fail("files", "the files together are larger than disk_mb (" +
@@ -162,7 +183,7 @@ std::map<std::string, std::string> read_env(const util::FieldReader &r) {
     for (const auto &entry : *o) {
         const std::string name(entry.key());
         if (!is_env_name(name))
-            r.fail("env", "\"" + name + "\" is not a valid variable name (letters, digits, _)");
+            r.fail("env", util::quote(name) + " is not a valid variable name (letters, digits, _)");
         env[name] = util::string_element(entry.value(), r.field("env") + "." + name,
                                          max_arg_bytes, SBX_E_INVALID_REQUEST);
     }
@@ -175,8 +196,8 @@ std::string check_relative_path(std::string_view path, const std::string &field)
     if (path.empty())
         throw invalid_field(field, "must not be empty");
     if (path.front() == '/')
-        throw invalid_field(field, "\"" + std::string(path) +
-                                       "\" is absolute; give a path relative to the workspace");
+        throw invalid_field(field, util::quote(path) +
+                                       " is absolute; give a path relative to the workspace");
     std::string normal;
     size_t start = 0;
     while (start <= path.size()) {
@@ -185,7 +206,7 @@ std::string check_relative_path(std::string_view path, const std::string &field)
             end = path.size();
         const std::string_view part = path.substr(start, end - start);
         if (part == "..")
-            throw invalid_field(field, "\"" + std::string(path) + "\" contains \"..\"");
+            throw invalid_field(field, util::quote(path) + " contains \"..\"");
         if (part.size() > 255)
             throw invalid_field(field, "a path component is longer than 255 bytes");
         if (!part.empty() && part != ".") {
@@ -196,7 +217,7 @@ std::string check_relative_path(std::string_view path, const std::string &field)
         start = end + 1;
     }
     if (normal.empty())
-        throw invalid_field(field, "\"" + std::string(path) + "\" names no file");
+        throw invalid_field(field, util::quote(path) + " names no file");
     return normal;
 }
 
@@ -216,7 +237,7 @@ Request parse_request(const json::value &doc, const languages::Registry &registr
         for (const std::string &n : registry.names())
             known += (known.empty() ? "" : ", ") + n;
         throw ApiError(SBX_E_UNKNOWN_LANGUAGE,
-                       "language: unknown language \"" + *name + "\" (known: " + known + ")");
+                       "language: unknown language " + util::quote(*name) + " (known: " + known + ")");
     }
     const std::optional<std::string> code = r.string("code", SIZE_MAX);
     if (!code)

@@ -1,22 +1,181 @@
 #include "util/json.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <set>
+#include <vector>
 
 namespace sbx::util {
 namespace json = boost::json;
 
+namespace {
+
+// Builds the value as boost::json::parser does (a value_stack), and also
+// refuses a key given twice in one object, which the stock parser resolves
+// silently (the last one wins): {"limits": {"time_s": 1, "time_s": 900}} must
+// not mean one thing to a validator and another to us. Keeps the path of the
+// value being parsed ("files[2].path") to name the duplicate.
+struct StrictHandler {
+    static constexpr std::size_t max_object_size = json::object::max_size();
+    static constexpr std::size_t max_array_size = json::array::max_size();
+    static constexpr std::size_t max_key_size = json::string::max_size();
+    static constexpr std::size_t max_string_size = json::string::max_size();
+
+    struct Level {
+        bool object = false;
+        std::set<std::string, std::less<>> keys; // objects: the keys seen so far
+        std::string key;                         // objects: the current key
+        std::size_t index = 0;                   // arrays: the current element
+    };
+
+    json::value_stack st;
+    std::vector<Level> levels;
+    std::string key_part;
+    std::string duplicate;    // path of a duplicate key, when one was found
+    std::optional<std::string> out_of_range; // path of a number past double's range
+
+    // A key as a message shows it: as is when it is a plain name, else quoted
+    // (a key may hold NUL, quotes, dots or control characters).
+    static std::string show(const std::string &key) {
+        const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+            return c > ' ' && c < 127 && c != '"' && c != '\\' && c != '.' && c != '[' &&
+                   c != ']' && c != ':';
+        });
+        return plain ? key : quote(key, 64);
+    }
+
+    std::string path() const {
+        std::string p;
+        for (const Level &l : levels) {
+            if (l.object) {
+                if (!p.empty())
+                    p += '.';
+                p += show(l.key);
+            } else {
+                p += '[' + std::to_string(l.index) + ']';
+            }
+        }
+        return p;
+    }
+    // A value of the current level is complete.
+    bool value_done() {
+        if (!levels.empty() && !levels.back().object)
+            ++levels.back().index;
+        return true;
+    }
+
+    bool on_document_begin(boost::system::error_code &) { return true; }
+    bool on_document_end(boost::system::error_code &) { return true; }
+    bool on_object_begin(boost::system::error_code &) {
+        levels.push_back(Level{true, {}, {}, 0});
+        return true;
+    }
+    bool on_object_end(std::size_t n, boost::system::error_code &) {
+        st.push_object(n);
+        levels.pop_back();
+        return value_done();
+    }
+    bool on_array_begin(boost::system::error_code &) {
+        levels.push_back(Level{false, {}, {}, 0});
+        return true;
+    }
+    bool on_array_end(std::size_t n, boost::system::error_code &) {
+        st.push_array(n);
+        levels.pop_back();
+        return value_done();
+    }
+    bool on_key_part(json::string_view s, std::size_t, boost::system::error_code &) {
+        st.push_chars(s);
+        key_part.append(s.data(), s.size());
+        return true;
+    }
+    bool on_key(json::string_view s, std::size_t, boost::system::error_code &ec) {
+        st.push_key(s);
+        key_part.append(s.data(), s.size());
+        Level &l = levels.back();
+        l.key = std::move(key_part);
+        key_part.clear();
+        if (!l.keys.insert(l.key).second) {
+            duplicate = path();
+            ec = json::error::syntax;
+            return false;
+        }
+        return true;
+    }
+    bool on_string_part(json::string_view s, std::size_t, boost::system::error_code &) {
+        st.push_chars(s);
+        return true;
+    }
+    bool on_string(json::string_view s, std::size_t, boost::system::error_code &) {
+        st.push_string(s);
+        return value_done();
+    }
+    bool on_number_part(json::string_view, boost::system::error_code &) { return true; }
+    bool on_int64(int64_t i, json::string_view, boost::system::error_code &) {
+        st.push_int64(i);
+        return value_done();
+    }
+    bool on_uint64(uint64_t u, json::string_view, boost::system::error_code &) {
+        st.push_uint64(u);
+        return value_done();
+    }
+    bool on_double(double d, json::string_view, boost::system::error_code &ec) {
+        // Boost reads 1e400 as infinity; no field of ours wants that, and a
+        // check like "x > max" must never meet it.
+        if (!std::isfinite(d)) {
+            out_of_range = path();
+            ec = json::error::exponent_overflow;
+            return false;
+        }
+        st.push_double(d);
+        return value_done();
+    }
+    bool on_bool(bool b, boost::system::error_code &) {
+        st.push_bool(b);
+        return value_done();
+    }
+    bool on_null(boost::system::error_code &) {
+        st.push_null();
+        return value_done();
+    }
+    bool on_comment_part(json::string_view, boost::system::error_code &) { return true; }
+    bool on_comment(json::string_view, boost::system::error_code &) { return true; }
+};
+
+} // namespace
+
 json::value parse_json(std::string_view text, std::string_view what) {
     json::parse_options options;
     options.max_depth = 64;
+    json::basic_parser<StrictHandler> parser(options);
+    parser.handler().st.reset();
     boost::system::error_code ec;
-    json::value v = json::parse(text, ec, {}, options);
-    if (ec)
+    const size_t used = parser.write_some(false, text.data(), text.size(), ec);
+    if (!ec && used < text.size())
+        ec = json::error::extra_data;
+    // "limits.time_s"; "request[1]" and "request" when the document itself
+    // is an array or a number.
+    const auto name = [&](const std::string &path) {
+        return path.empty() || path.front() == '[' ? std::string(what) + path : path;
+    };
+    if (ec && !parser.handler().duplicate.empty())
+        throw ApiError(SBX_E_INVALID_JSON, name(parser.handler().duplicate) +
+                                               ": the key is given more than once in the " +
+                                               std::string(what));
+    if (ec && parser.handler().out_of_range)
         throw ApiError(SBX_E_INVALID_JSON,
-                       std::string(what) + " is not valid JSON: " + ec.message());
-    return v;
+                       name(*parser.handler().out_of_range) +
+                           ": the number is beyond the range of a double (at byte " +
+                           std::to_string(used) + ")");
+    if (ec)
+        throw ApiError(SBX_E_INVALID_JSON, std::string(what) + " is not valid JSON: " +
+                                               ec.message() + " (at byte " +
+                                               std::to_string(used) + ")");
+    return parser.handler().st.release();
 }
 
 std::string_view type_name(const json::value &v) {
@@ -116,10 +275,18 @@ std::optional<int64_t> FieldReader::integer(std::string_view key, int64_t min,
     if (!x || *x != std::floor(*x))
         fail(key, "expected an integer, got " +
                       (x ? format_bound(*x) : std::string(type_name(*v))));
-    if (*x < static_cast<double>(min) || *x > static_cast<double>(max))
+    // 2^63 is the first double past int64_t; comparing with (double)max would
+    // let it through (INT64_MAX rounds up to 2^63) into an undefined cast.
+    constexpr double two_63 = 9223372036854775808.0;
+    if (*x < static_cast<double>(min) || *x > static_cast<double>(max) || *x >= two_63 ||
+        *x < -two_63)
         fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
                       ", got " + format_bound(*x));
-    return static_cast<int64_t>(*x);
+    const int64_t i = static_cast<int64_t>(*x);
+    if (i < min || i > max) // a bound that a double cannot hold exactly
+        fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                      ", got " + format_bound(*x));
+    return i;
 }
 
 std::optional<bool> FieldReader::boolean(std::string_view key) const {
@@ -197,6 +364,19 @@ void write(std::string &out, const json::value &v) {
 }
 
 } // namespace
+
+std::string quote(std::string_view text, size_t max_bytes) {
+    const bool cut = text.size() > max_bytes;
+    if (cut) {
+        text = text.substr(0, max_bytes);
+        // Not in the middle of a UTF-8 sequence.
+        while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80)
+            text.remove_suffix(1);
+        if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0)
+            text.remove_suffix(1);
+    }
+    return json::serialize(json::string_view(text.data(), text.size())) + (cut ? "..." : "");
+}
 
 std::string serialize(const json::value &v) {
     std::string out;

@@ -51,4 +51,9 @@ std::string string_element(const boost::json::value &v, const std::string &field
 
 std::string serialize(const boost::json::value &v);
 
+// Text from a request, quoted for a message: a JSON string (control
+// characters and NUL escaped, so that a message never ends early at a C
+// boundary), cut at `max_bytes` with "..." after the closing quote.
+std::string quote(std::string_view text, size_t max_bytes = 128);
+
 } // namespace sbx::util
