@@ -39,6 +39,18 @@ TEST(Config, FieldsAreRead) {
     EXPECT_EQ(c.max_concurrency, 2);
 }
 
+TEST(Config, PoolRecycleIsOffByDefault) {
+    const Config d = parse_config("{}");
+    EXPECT_FALSE(d.pool_recycle);
+    EXPECT_EQ(d.pool_max_runs, 50);
+    const Config c = parse_config(R"({"pool": {"size": 3, "recycle": true, "max_runs": 7}})");
+    EXPECT_EQ(c.pool_size, 3);
+    EXPECT_TRUE(c.pool_recycle);
+    EXPECT_EQ(c.pool_max_runs, 7);
+    EXPECT_NE(refusal(R"({"pool": {"recycle": 1}})").find("pool.recycle"), std::string::npos);
+    EXPECT_NE(refusal(R"({"pool": {"max_runs": 0}})").find("pool.max_runs"), std::string::npos);
+}
+
 TEST(Config, ErrorsNameTheField) {
     EXPECT_NE(refusal("{").find("SBX_E_INVALID_JSON"), std::string::npos);
     EXPECT_NE(refusal("[]").find("SBX_E_INVALID_CONFIG"), std::string::npos);

@@ -375,6 +375,30 @@ TEST_F(InitTest, CancelBetweenJobsIsIgnored) {
     EXPECT_EQ(o.out[0], "fine\n");
 }
 
+// Emptying "every writable mount" as root would reach the host's own
+// mounts here: init refuses, touches nothing, and exits.
+TEST_F(InitTest, ResetAsRootIsRefusedAndTouchesNothing) {
+    JobOutcome o = run(job({shell("echo keep > kept.txt")}));
+    ASSERT_TRUE(o.ended);
+    init_->send(wire::MsgType::reset);
+    auto frame = init_->next();
+    ASSERT_TRUE(frame);
+    ASSERT_EQ(frame->type, wire::MsgType::clean);
+    wire::CleanReport report = wire::decode_clean(frame->body);
+    EXPECT_FALSE(report.ok);
+    EXPECT_NE(report.why.find("root"), std::string::npos) << report.why;
+    EXPECT_EQ(init_->wait_exit(), 3);
+    EXPECT_EQ(read_file(workdir_ / "kept.txt"), "keep\n");
+}
+
+TEST_F(InitTest, ResetWithABodyIsFatal) {
+    init_->send(wire::MsgType::reset, "x");
+    auto frame = init_->next();
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(frame->type, wire::MsgType::fatal);
+    EXPECT_EQ(init_->wait_exit(), 2);
+}
+
 TEST_F(InitTest, EofExitsWhileIdle) {
     init_->close_stdin();
     EXPECT_FALSE(init_->next(5000));

@@ -113,6 +113,32 @@ TEST(Wire, HelloRoundTrip) {
     EXPECT_EQ(wire::decode_hello(wire::encode_hello(0xdeadbeef)), 0xdeadbeefu);
 }
 
+TEST(Wire, CleanRoundTrip) {
+    wire::CleanReport report{false, "2 processes survived", 3, 1u << 20, 4};
+    const std::string body = wire::encode_clean(report);
+    wire::CleanReport back = wire::decode_clean(body);
+    EXPECT_EQ(back.ok, report.ok);
+    EXPECT_EQ(back.why, report.why);
+    EXPECT_EQ(back.processes_killed, report.processes_killed);
+    EXPECT_EQ(back.entries_removed, report.entries_removed);
+    EXPECT_EQ(back.ipc_removed, report.ipc_removed);
+    expect_prefixes_refused(body, wire::decode_clean);
+    EXPECT_THROW(wire::decode_clean(body + "x"), wire::DecodeError);
+}
+
+TEST(Wire, ResetAndCleanAreKnownTypes) {
+    wire::FrameReader reader;
+    reader.feed(wire::encode_frame(wire::MsgType::reset, ""));
+    reader.feed(wire::encode_frame(wire::MsgType::clean, wire::encode_clean({true, "", 0, 0, 0})));
+    auto reset = reader.next();
+    ASSERT_TRUE(reset);
+    EXPECT_EQ(reset->type, wire::MsgType::reset);
+    auto clean = reader.next();
+    ASSERT_TRUE(clean);
+    EXPECT_EQ(clean->type, wire::MsgType::clean);
+    EXPECT_TRUE(wire::decode_clean(clean->body).ok);
+}
+
 TEST(Wire, HelloIsLittleEndian) { EXPECT_EQ(wire::encode_hello(1), std::string("\1\0\0\0", 4)); }
 
 TEST(Wire, JobRoundTrip) {
@@ -262,7 +288,7 @@ TEST(Wire, OversizedFrameRefusedFromItsHeader) {
 }
 
 TEST(Wire, UnknownTypeRefused) {
-    for (uint8_t type : {0, 8, 99, 255}) {
+    for (uint8_t type : {0, 10, 99, 255}) {
         wire::FrameReader reader;
         reader.feed(header(1, type));
         EXPECT_THROW(reader.next(), wire::DecodeError) << int(type);

@@ -4,8 +4,11 @@
 #include "init/channel.hpp"
 #include "init/control.hpp"
 #include "init/job.hpp"
+#include "init/privileges.hpp"
 #include "init/processes.hpp"
+#include "init/reset.hpp"
 #include "init/signals.hpp"
+#include "init/spawn.hpp"
 
 #include <poll.h>
 #include <sys/prctl.h>
@@ -44,19 +47,28 @@ bool wait_for_input(Channel &channel, int signal_fd) {
     }
 }
 
-// Serves jobs until the plugin hangs up.
-void serve(Channel &channel, int signal_fd) {
+// Exit status after a reset that could not make the container clean.
+constexpr int not_clean_status = 3;
+
+// Serves jobs until the plugin hangs up (0), or until a reset fails
+// (not_clean_status): a container that is not clean takes no further job.
+int serve(Channel &channel, int signal_fd) {
     for (;;) {
         while (auto frame = channel.next()) {
             if (frame->type == wire::MsgType::job) {
-                if (!run_job(wire::decode_job(frame->body), channel, signal_fd)) return;
+                if (!run_job(wire::decode_job(frame->body), channel, signal_fd)) return 0;
+            } else if (frame->type == wire::MsgType::reset) {
+                if (!frame->body.empty()) throw ProtocolError("reset frame with a body");
+                wire::CleanReport report = reset_container(signal_fd);
+                channel.send(wire::MsgType::clean, wire::encode_clean(report));
+                if (!report.ok) return not_clean_status; // the plugin logs why
             } else if (!is_cancel(*frame)) {
                 // A cancel between jobs crossed a job_end; anything else is wrong.
                 throw ProtocolError("unexpected frame of type " +
                                     std::to_string(static_cast<int>(frame->type)));
             }
         }
-        if (!wait_for_input(channel, signal_fd)) return;
+        if (!wait_for_input(channel, signal_fd)) return 0;
     }
 }
 
@@ -71,9 +83,10 @@ void report_fatal(const Channel &channel, const std::string &reason) {
 
 } // namespace
 
-int main() {
-    // Not dumpable: user code under the same uid can neither ptrace init nor
-    // open /proc/1/fd/* to reach the channel.
+int main(int argc, char **argv) {
+    // Not dumpable: user code can neither ptrace init nor open /proc/1/fd/*
+    // to reach the channel (under runc; separate_from_stages() below is what
+    // holds under gVisor too).
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // Job directories come out 0755 and stages see the usual mask, whatever
     // the engine or a test harness passed down.
@@ -81,9 +94,14 @@ int main() {
     Channel channel(STDIN_FILENO, STDOUT_FILENO);
     int status = 0;
     try {
+        // Before anything is read: the container starts as root only for this.
+        const Arguments arguments = parse_arguments(argc, argv);
+        separate_from_stages(arguments.user);
+        limit_stages(arguments.max_processes, arguments.cpu_rlimit);
         Fd signal_fd = install_init_signals();
+        note_mount_roots();
         channel.send(wire::MsgType::hello, wire::encode_hello(wire::protocol_version));
-        serve(channel, signal_fd.get());
+        status = serve(channel, signal_fd.get());
         settle(0, signal_fd.get(), shutdown_wait_ms);
     } catch (const ChannelClosed &) {
         // The plugin is gone; as PID 1, exiting kills the whole container.

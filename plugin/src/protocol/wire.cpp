@@ -12,7 +12,7 @@ constexpr size_t keep_capacity = 1024 * 1024;
 
 bool known_type(uint8_t type) {
     return type >= static_cast<uint8_t>(MsgType::hello) &&
-           type <= static_cast<uint8_t>(MsgType::fatal);
+           type <= static_cast<uint8_t>(MsgType::clean);
 }
 
 // Appends little-endian fixed-width fields to a body.
@@ -309,6 +309,28 @@ Output decode_output(std::string_view body) {
     output.data = r.bytes();
     r.finish();
     return output;
+}
+
+std::string encode_clean(const CleanReport &report) {
+    Writer w;
+    w.boolean(report.ok);
+    w.bytes(report.why);
+    w.u32(report.processes_killed);
+    w.u64(report.entries_removed);
+    w.u32(report.ipc_removed);
+    return w.take();
+}
+
+CleanReport decode_clean(std::string_view body) {
+    Reader r(body, "clean report");
+    CleanReport report;
+    report.ok = r.boolean();
+    report.why = r.bytes();
+    report.processes_killed = r.u32();
+    report.entries_removed = r.u64();
+    report.ipc_removed = r.u32();
+    r.finish();
+    return report;
 }
 
 std::string encode_string(std::string_view s) {

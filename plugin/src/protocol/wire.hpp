@@ -20,7 +20,11 @@
 
 namespace sbx::wire {
 
-inline constexpr uint32_t protocol_version = 1;
+// 2 added reset/clean (recycling a container between jobs). A plugin drives
+// any sbx-init from min_protocol_version up; it sends reset only to one that
+// said hello with 2 or more (an older one runs jobs but is never recycled).
+inline constexpr uint32_t protocol_version = 2;
+inline constexpr uint32_t min_protocol_version = 1;
 // Largest frame either side accepts; a job carries files and stdin.
 inline constexpr uint32_t max_frame_bytes = 128u * 1024u * 1024u;
 
@@ -37,6 +41,14 @@ enum class MsgType : uint8_t {
     fatal = 7,      // init -> plugin: a string; init could not run the job (it
                     // ends the job instead of job_end). After a malformed frame
                     // init exits (status 2) right after sending it.
+    // Protocol 2:
+    reset = 8,      // plugin -> init: no body; only between jobs (after job_end
+                    // or fatal). Init kills every other process, empties every
+                    // writable mount, removes every SysV IPC object, then
+                    // verifies that nothing is left and answers with clean.
+    clean = 9,      // init -> plugin: an encoded CleanReport, the answer to
+                    // reset. When it is not ok, init exits right after sending
+                    // it: a container that is not clean takes no further job.
 };
 
 struct DecodeError : std::runtime_error {
@@ -110,6 +122,16 @@ struct StageReport {
     std::string error;         // why the stage could not start, if it did not
 };
 
+// The answer to reset.
+struct CleanReport {
+    bool ok = false;               // verified: no other process, every writable
+                                   // mount empty, no SysV IPC object
+    std::string why;               // what could not be cleaned, when not ok
+    uint32_t processes_killed = 0; // other processes found and killed
+    uint64_t entries_removed = 0;  // files, directories, sockets, queues removed
+    uint32_t ipc_removed = 0;      // SysV shared memory, semaphore, queue objects
+};
+
 struct Output {
     uint8_t stage = 0;
     uint8_t stream = 1; // 1 stdout, 2 stderr
@@ -127,6 +149,9 @@ StageReport decode_report(std::string_view body); // throws DecodeError
 
 std::string encode_output(const Output &output);
 Output decode_output(std::string_view body); // throws DecodeError
+
+std::string encode_clean(const CleanReport &report);
+CleanReport decode_clean(std::string_view body); // throws DecodeError
 
 std::string encode_string(std::string_view s);   // for fatal
 std::string decode_string(std::string_view body); // throws DecodeError

@@ -39,7 +39,9 @@ public:
     // log. Returns false once the channel closed; true with nothing appended
     // when the deadline passed.
     virtual bool receive(std::string &out, Clock::time_point deadline) = 0;
-    // Whether the engine saw the kernel's OOM killer in this box.
+    // Whether the engine saw the kernel's OOM killer in this box. Asked once
+    // the channel closed; throws SetupError when the engine cannot be reached
+    // (it went away, which is what closed the channel).
     virtual bool oom_killed() = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <random>
 
 namespace sbx::runner {
@@ -35,6 +36,40 @@ std::string new_id() {
     return id;
 }
 
+// Whether a box may serve another run after this one (recycle mode): every
+// stage it reported ran and ended by itself, not by a deadline, the output
+// cap or the OOM killer. A SIGKILL is taken as one of those too (it is how
+// sbx-init stops a stage, a cancel included). Anything else retires the box.
+bool ended_normally(const std::vector<StageOutcome> &stages) {
+    if (stages.empty())
+        return false;
+    for (const StageOutcome &s : stages) {
+        const wire::StageReport &r = s.report;
+        if (!r.started || r.timed_out || r.output_limited || r.oom_killed || r.signal == SIGKILL)
+            return false;
+    }
+    return true;
+}
+
+// Hands the box back to where boxes go (the pool, else the reaper), on
+// every path out of execute(), exceptions included.
+struct Handback {
+    const Boxes &boxes;
+    std::unique_ptr<Box> box;
+    bool reusable = false;
+
+    void now() noexcept {
+        if (!box)
+            return;
+        if (boxes.pool)
+            boxes.pool->give_back(std::move(box), reusable);
+        else if (boxes.reaper)
+            boxes.reaper->dispose(std::move(box));
+        box.reset(); // no reaper: removed on this thread
+    }
+    ~Handback() { now(); }
+};
+
 Clock::duration stages_budget(const wire::Job &job) {
     std::chrono::milliseconds total{0};
     for (const wire::Stage &s : job.stages)
@@ -60,7 +95,8 @@ json::value execute(const Request &q, const Boxes &boxes, const ExecutionSetting
 
     std::optional<Failure> failure;
     std::vector<StageOutcome> stages;
-    std::unique_ptr<Box> box;
+    Handback handback{boxes, nullptr};
+    std::unique_ptr<Box> &box = handback.box;
     try {
         BoxSpec spec = box_spec(q, settings);
         box = boxes.pool ? boxes.pool->take(spec) : nullptr;
@@ -74,7 +110,9 @@ json::value execute(const Request &q, const Boxes &boxes, const ExecutionSetting
         if (!failure) {
             InitChannel channel(*box, static_cast<uint64_t>(q.limits.max_output_bytes) * 2 + 65536);
             failure = channel.run(job, Clock::now() + stages_budget(job) + report_grace);
+            const bool drained = channel.drained();
             stages = std::move(channel).outcomes();
+            handback.reusable = !failure && drained && ended_normally(stages);
         }
     } catch (const SetupError &e) {
         failure = Failure{"setup_error", e.what()};
@@ -83,8 +121,8 @@ json::value execute(const Request &q, const Boxes &boxes, const ExecutionSetting
         failure = Failure{"internal_error", std::string("bad message from sbx-init: ") + e.what()};
     }
     timings.total = ms_since(start);
-    if (box && boxes.reaper)
-        boxes.reaper->dispose(std::move(box));
+    // Before the result is built: a recycled box starts cleaning meanwhile.
+    handback.now();
     if (failure)
         log.warn("run {} ({}): {}: {}", id, q.language->name, failure->status, failure->message);
     return make_result(id, q, stages, failure, timings);

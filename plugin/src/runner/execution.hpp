@@ -23,8 +23,9 @@ class Pool;
 class Reaper;
 
 // Where boxes come from and go: a warm one from the pool when it has one,
-// else a cold one from the backend; finished boxes go to the reaper (or are
-// removed on the caller's thread when there is none).
+// else a cold one from the backend; finished boxes go back to the pool (which
+// recycles or retires them), else to the reaper (or are removed on the
+// caller's thread when there is neither).
 struct Boxes {
     Backend &backend;
     Pool *pool = nullptr;

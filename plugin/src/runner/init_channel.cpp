@@ -9,10 +9,12 @@ std::optional<Failure> InitChannel::await_hello(Clock::time_point deadline) {
             return failure;
         if (frame->type == wire::MsgType::hello) {
             const uint32_t version = wire::decode_hello(frame->body);
-            if (version != wire::protocol_version)
-                return Failure{"setup_error", "sbx-init speaks protocol " +
-                                                  std::to_string(version) + ", not " +
-                                                  std::to_string(wire::protocol_version)};
+            if (version < wire::min_protocol_version || version > wire::protocol_version)
+                return Failure{"setup_error",
+                               "sbx-init speaks protocol " + std::to_string(version) +
+                                   ", not one of " + std::to_string(wire::min_protocol_version) +
+                                   " to " + std::to_string(wire::protocol_version)};
+            version_ = version;
             return std::nullopt;
         }
         return Failure{"internal_error", "sbx-init sent a message before hello"};
@@ -44,6 +46,26 @@ std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point 
             return Failure{"internal_error", "sbx-init sent an unexpected message"};
         }
     }
+}
+
+void InitChannel::send_reset(Clock::time_point deadline) {
+    box_.send(wire::encode_frame(wire::MsgType::reset, ""), deadline);
+}
+
+std::optional<Failure> InitChannel::await_clean(Clock::time_point deadline) {
+    std::optional<wire::Frame> frame;
+    if (auto failure = next_frame(frame, deadline, "cleaning"))
+        return failure;
+    if (frame->type == wire::MsgType::clean) {
+        const wire::CleanReport report = wire::decode_clean(frame->body);
+        if (report.ok)
+            return std::nullopt;
+        return Failure{"internal_error", "sbx-init could not clean the box: " + report.why};
+    }
+    if (frame->type == wire::MsgType::fatal)
+        return Failure{"internal_error", "sbx-init could not clean the box: " +
+                                             wire::decode_string(frame->body)};
+    return Failure{"internal_error", "sbx-init sent an unexpected message instead of clean"};
 }
 
 std::vector<StageOutcome> InitChannel::outcomes() && {

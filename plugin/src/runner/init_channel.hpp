@@ -17,12 +17,21 @@ public:
     // sbx-init sends.
     InitChannel(Box &box, uint64_t max_output) : box_(box), max_output_(max_output) {}
 
-    // A failure when sbx-init did not say hello in time or spoke another
-    // protocol.
+    // A failure when sbx-init did not say hello in time or speaks a protocol
+    // outside [wire::min_protocol_version, wire::protocol_version].
     std::optional<Failure> await_hello(Clock::time_point deadline);
+    // The protocol sbx-init said hello with; 0 before await_hello succeeded.
+    uint32_t version() const { return version_; }
     // A failure when the job did not end with job_end. Throws
     // wire::DecodeError on a malformed message.
     std::optional<Failure> run(const wire::Job &job, Clock::time_point deadline);
+    // Asks sbx-init (protocol 2 or later, between jobs) to clean the box for
+    // the next job. Throws SetupError when the channel is gone.
+    void send_reset(Clock::time_point deadline);
+    // The answer to send_reset: nullopt when sbx-init verified the box clean;
+    // a failure when it did not, or did not answer in time. Throws
+    // wire::DecodeError on a malformed message.
+    std::optional<Failure> await_clean(Clock::time_point deadline);
     // The stages sbx-init reported, in order.
     std::vector<StageOutcome> outcomes() &&;
     // Whether the channel holds no unread byte (a ready box must not).
@@ -39,6 +48,7 @@ private:
     uint64_t max_output_;
     wire::FrameReader reader_;
     std::vector<StageOutcome> stages_;
+    uint32_t version_ = 0;
 };
 
 } // namespace sbx::runner

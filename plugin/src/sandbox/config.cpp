@@ -79,6 +79,8 @@ Config parse_config(std::string_view text) {
     if (const json::object *pool = r.object("pool")) {
         const util::FieldReader pr(*pool, "pool", SBX_E_INVALID_CONFIG);
         c.pool_size = pr.integer("size", 0, 64).value_or(c.pool_size);
+        c.pool_recycle = pr.boolean("recycle").value_or(c.pool_recycle);
+        c.pool_max_runs = pr.integer("max_runs", 1, 1000000).value_or(c.pool_max_runs);
         if (const json::array *languages = pr.array("languages")) {
             c.pool_languages.clear();
             for (size_t i = 0; i < languages->size(); ++i)

@@ -23,6 +23,10 @@ struct Config {
     // profile, for the languages listed (names or aliases). 0 disables it.
     int64_t pool_size = 1;
     std::vector<std::string> pool_languages{"python"};
+    // Recycle mode: a pool container serves up to `pool_max_runs` runs, sbx-init
+    // cleaning and verifying it between two. Off: one container per run.
+    bool pool_recycle = false;
+    int64_t pool_max_runs = 50;
     bool allow_network = false;
     int64_t max_concurrency = 8;
     std::string log_level = "info";

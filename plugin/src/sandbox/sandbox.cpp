@@ -96,9 +96,17 @@ Sandbox::Sandbox(Config config, const sbx_host *host)
         log_->warn("sbx-init not found at {}: runs will fail with setup_error", init_path_);
     remove_containers("org.sbx.managed=1", true);
     start_pool();
+    sweeper_ = std::thread([this] { sweep_loop(); });
 }
 
 Sandbox::~Sandbox() {
+    {
+        std::lock_guard lock(sweep_mutex_);
+        sweep_stop_ = true;
+    }
+    sweep_wake_.notify_all();
+    if (sweeper_.joinable())
+        sweeper_.join();
     gate_.drain();
     pool_.reset();
     reaper_.reset();
@@ -117,11 +125,27 @@ void Sandbox::start_pool() {
     }
     runner::PoolSettings settings;
     settings.size = static_cast<size_t>(config_.pool_size);
+    settings.recycle = config_.pool_recycle;
+    settings.max_runs = static_cast<size_t>(config_.pool_max_runs);
     settings.setup_timeout = settings_.setup_timeout;
     pool_ = std::make_unique<runner::Pool>(backend_, *reaper_, settings, log_);
     for (const std::string &name : pooled_) {
         const json::value request{{"language", name}, {"code", ""}};
         pool_->keep_warm(runner::box_spec(runner::parse_request(request, registry_, config_), settings_));
+    }
+}
+
+// A process killed while a container create of its was in flight leaves a
+// container that the engine makes after the sweep at start: the sweep runs
+// again 2, 6, 14, 30 s later, then every minute, while this sandbox lives.
+void Sandbox::sweep_loop() {
+    std::unique_lock lock(sweep_mutex_);
+    for (std::chrono::seconds wait = 2s;
+         !sweep_wake_.wait_for(lock, wait, [this] { return sweep_stop_; });
+         wait = std::min<std::chrono::seconds>(wait * 2, 60s)) {
+        lock.unlock();
+        remove_containers("org.sbx.managed=1", true);
+        lock.lock();
     }
 }
 
@@ -142,7 +166,13 @@ void Sandbox::remove_containers(const std::string &label_filter, bool only_dead_
                 !(owner && owner->is_string() && owner_is_dead(owner->get_string())))
                 continue;
             log_->info("removing container {} left behind", id.substr(0, 12));
-            engine_.request("DELETE", "/containers/" + id + "?force=1&v=1", std::nullopt, 15s);
+            const docker::Response r =
+                engine_.request("DELETE", "/containers/" + id + "?force=1&v=1", std::nullopt, 15s);
+            // 409: the engine is removing it already (AutoRemove, once the
+            // dead owner's stdin closed); done only when it is gone.
+            if (r.status == 409)
+                engine_.request("POST", "/containers/" + id + "/wait?condition=removed",
+                                std::nullopt, 15s);
         }
     } catch (const std::exception &e) {
         log_->debug("cleanup skipped: {}", e.what());

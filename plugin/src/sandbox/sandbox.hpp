@@ -16,9 +16,12 @@
 #include <boost/json/value.hpp>
 #include <spdlog/logger.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 
 namespace sbx {
 
@@ -43,6 +46,7 @@ private:
     boost::json::value run(const runner::Request &request);
     void remove_containers(const std::string &label_filter, bool only_dead_owners);
     void start_pool();
+    void sweep_loop();
 
     Config config_;
     std::shared_ptr<spdlog::logger> log_;
@@ -56,6 +60,12 @@ private:
     std::set<std::string> pooled_; // language names kept warm
     std::unique_ptr<runner::Reaper> reaper_;
     std::unique_ptr<runner::Pool> pool_;
+    // Sweeps dead owners' containers again after the one at start (see
+    // sweep_loop); stopped first by the destructor.
+    std::mutex sweep_mutex_;
+    std::condition_variable sweep_wake_;
+    bool sweep_stop_ = false;
+    std::thread sweeper_;
 };
 
 // Where sbx-init is when the config does not say: next to libsbx.so.
