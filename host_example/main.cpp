@@ -3,7 +3,7 @@
 // JSON lines, or serves MCP over stdio.
 //
 //   sbx-host run [--language L] (-c CODE | FILE) [--stdin TEXT] [--time S]
-//                [--memory MB] [--config FILE] [--plugin PATH]
+//                [--memory MB] [--stream on|off] [--config FILE] [--plugin PATH]
 //   sbx-host languages
 //   sbx-host tools --dialect mcp|openai|anthropic
 //   sbx-host dispatch [--jobs N]
@@ -34,7 +34,9 @@ const char *usage =
     "usage: sbx-host COMMAND [options]\n"
     "  run [--language L] (-c CODE | FILE) [--stdin TEXT] [--time S] [--memory MB]\n"
     "      runs code in the sandbox and prints the result JSON; the language comes\n"
-    "      from the file's extension when --language is not given\n"
+    "      from the file's extension when --language is not given; --stream on|off\n"
+    "      copies the program's output to stderr as it arrives (default: on when\n"
+    "      stderr is a terminal)\n"
     "  languages                      prints the language table\n"
     "  tools --dialect mcp|openai|anthropic\n"
     "                                 prints the tool definitions\n"
@@ -107,7 +109,19 @@ int run(Sandbox &sb, const Options &o) {
         limits["memory_mb"] = std::stoll(o.get("--memory"));
     if (!limits.empty())
         request["limits"] = limits;
-    const std::string result = sb.execute(json::serialize(request));
+    // The program's output goes to stderr as it arrives (ABI 1.1); stdout
+    // keeps the result document alone.
+    const std::string stream = o.get("--stream", ::isatty(STDERR_FILENO) ? "on" : "off");
+    if (stream != "on" && stream != "off")
+        throw UsageError("--stream takes on or off, not \"" + stream + "\"");
+    CallOptions live;
+    live.on_output = [](int32_t, std::string_view data) {
+        std::cerr.write(data.data(), static_cast<std::streamsize>(data.size()));
+        std::cerr.flush();
+        return true;
+    };
+    const std::string result =
+        sb.execute(json::serialize(request), stream == "on" ? &live : nullptr);
     std::cout << result << std::endl;
     return json::parse(result).at("status").as_string() == "success" ? 0 : 1;
 }
@@ -181,7 +195,7 @@ int main(int argc, char **argv) {
     try {
         const Options o = parse_options(
             argc, argv, {"--plugin", "--config", "--language", "-c", "--stdin", "--time", "--memory",
-                         "--dialect", "--jobs"});
+                         "--stream", "--dialect", "--jobs"});
         if (o.command.empty() || o.command == "help") {
             std::cout << usage;
             return o.command.empty() ? 2 : 0;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <set>
 
 namespace sbx::host {
@@ -26,6 +27,36 @@ constexpr std::string_view instructions =
     "time, memory and output limits). Call execute_code with a complete program and its "
     "language; list_languages names the languages. Every call starts from a clean machine: "
     "nothing persists between calls.";
+
+// `bytes` with every byte that is not part of valid UTF-8 replaced by U+FFFD
+// (a chunk of output may end inside a character; JSON text must be UTF-8).
+std::string valid_utf8(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    size_t i = 0;
+    while (i < bytes.size()) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool ok = n > 0 && i + n <= bytes.size();
+        for (size_t k = 1; ok && k < n; ++k)
+            ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
+        if (ok && n > 1) { // no overlong form, surrogate or value past U+10FFFF
+            uint32_t cp = c & (0x7F >> n);
+            for (size_t k = 1; k < n; ++k)
+                cp = cp << 6 | (static_cast<unsigned char>(bytes[i + k]) & 0x3F);
+            ok = cp >= (n == 2 ? 0x80u : n == 3 ? 0x800u : 0x10000u) && cp <= 0x10FFFF &&
+                 (cp < 0xD800 || cp > 0xDFFF);
+        }
+        if (ok) {
+            out.append(bytes.substr(i, n));
+            i += n;
+        } else {
+            out.append("\xEF\xBF\xBD");
+            ++i;
+        }
+    }
+    return out;
+}
 
 // MCP params are objects; absent params are an empty one.
 const json::object &params_of(const jsonrpc::Message &m) {
@@ -50,7 +81,8 @@ private:
     json::value initialize(const json::object &params) const;
     void call_tool(const jsonrpc::Message &m);
     std::string run_tool(const std::string &name, const std::string &arguments_json,
-                         const std::string &id_token);
+                         const std::string &id_token, const CallOptions &options);
+    CallOptions options_for(const json::value *progress_token, CancelToken *token);
     void cancel(const json::value &params);
 
     Sandbox &sb_;
@@ -138,20 +170,54 @@ void Server::call_tool(const jsonrpc::Message &m) {
         throw Error(jsonrpc::invalid_params, "Invalid params: arguments must be an object");
     if (tool_names_.count(name->get_string()) == 0)
         throw Error(jsonrpc::invalid_params, "Unknown tool: " + std::string(name->get_string()));
-    const InFlight::Ticket ticket = in_flight_.add(m.id);
-    boost::asio::post(workers_, [this, ticket, name = std::string(name->get_string()),
+    // A client that gave a progressToken gets the output as progress
+    // notifications while the program runs.
+    std::optional<json::value> progress_token;
+    if (const json::value *meta = params.if_contains("_meta"); meta && meta->is_object())
+        if (const json::value *t = meta->get_object().if_contains("progressToken");
+            t && (t->is_string() || t->is_int64() || t->is_uint64()))
+            progress_token = *t;
+    std::shared_ptr<CancelToken> token;
+    if (sb_.plugin()->cancel_token_new)
+        token = std::make_shared<CancelToken>(sb_.plugin());
+    const InFlight::Ticket ticket = in_flight_.add(m.id, token);
+    boost::asio::post(workers_, [this, ticket, token, progress_token,
+                                 name = std::string(name->get_string()),
                                  arguments_json = arguments ? json::serialize(*arguments) : "{}",
                                  id_token = m.id_token] {
-        const std::string response = run_tool(name, arguments_json, id_token);
+        const CallOptions options =
+            options_for(progress_token ? &*progress_token : nullptr, token.get());
+        const std::string response = run_tool(name, arguments_json, id_token, options);
         if (!in_flight_.finish(ticket))
             out_.write(response);
     });
 }
 
+CallOptions Server::options_for(const json::value *progress_token, CancelToken *token) {
+    CallOptions options;
+    options.cancel = token;
+    if (!progress_token)
+        return options;
+    // progress must increase: the bytes of output so far.
+    options.on_output = [this, progress_token = *progress_token,
+                         sent = uint64_t{0}](int32_t, std::string_view data) mutable {
+        sent += data.size();
+        out_.write(json::serialize(json::object{
+            {"jsonrpc", "2.0"},
+            {"method", "notifications/progress"},
+            {"params", json::object{{"progressToken", progress_token},
+                                    {"progress", sent},
+                                    {"message", valid_utf8(data)}}}}));
+        return true;
+    };
+    return options;
+}
+
 std::string Server::run_tool(const std::string &name, const std::string &arguments_json,
-                             const std::string &id_token) {
+                             const std::string &id_token, const CallOptions &options) {
     try {
-        return jsonrpc::result(id_token, json::parse(sb_.call_tool(name, arguments_json)));
+        return jsonrpc::result(id_token,
+                               json::parse(sb_.call_tool(name, arguments_json, &options)));
     } catch (const std::exception &e) {
         return jsonrpc::error(id_token, jsonrpc::internal_error, e.what());
     }

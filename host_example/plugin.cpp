@@ -49,6 +49,15 @@ std::shared_ptr<Plugin> Plugin::load(const fs::path &path) {
     p->call_tool = &lib.get<std::remove_pointer_t<decltype(&sbx_call_tool)>>("sbx_call_tool");
     p->health = &lib.get<std::remove_pointer_t<decltype(&sbx_health)>>("sbx_health");
     p->string_free = &lib.get<std::remove_pointer_t<decltype(&sbx_string_free)>>("sbx_string_free");
+    if (SBX_ABI_MINOR(p->abi_) >= 1) {
+        p->cancel_token_new = &lib.get<std::remove_pointer_t<decltype(&sbx_cancel_token_new)>>(
+            "sbx_cancel_token_new");
+        p->cancel_token_cancel =
+            &lib.get<std::remove_pointer_t<decltype(&sbx_cancel_token_cancel)>>(
+                "sbx_cancel_token_cancel");
+        p->cancel_token_free = &lib.get<std::remove_pointer_t<decltype(&sbx_cancel_token_free)>>(
+            "sbx_cancel_token_free");
+    }
     return p;
 }
 
@@ -72,9 +81,51 @@ std::string Sandbox::take(sbx_status status, char *out, char *error) {
     return text;
 }
 
-std::string Sandbox::execute(const std::string &request_json) {
+namespace {
+
+int32_t relay_output(int32_t stream, const char *data, size_t len, void *payload) {
+    const auto *options = static_cast<const CallOptions *>(payload);
+    try {
+        return options->on_output(stream, std::string_view(data, len)) ? 0 : 1;
+    } catch (...) {
+        return 1; // nothing may unwind through the plugin
+    }
+}
+
+// The C options of `options`; nullptr for none, or when the plugin speaks 1.0
+// (which then neither streams nor cancels).
+const sbx_exec_options *c_options(const Plugin &plugin, const CallOptions *options,
+                                  sbx_exec_options &into) {
+    if (!options || SBX_ABI_MINOR(plugin.abi()) < 1)
+        return nullptr;
+    into = sbx_exec_options{};
+    into.struct_size = sizeof into;
+    into.cancel = options->cancel ? options->cancel->get() : nullptr;
+    if (options->on_output) {
+        into.on_output = relay_output;
+        into.payload = const_cast<CallOptions *>(options);
+    }
+    return &into;
+}
+
+} // namespace
+
+CancelToken::CancelToken(std::shared_ptr<Plugin> plugin) : plugin_(std::move(plugin)) {
+    if (!plugin_->cancel_token_new)
+        throw std::runtime_error("the plugin speaks ABI 1.0: it cannot cancel a run");
+    if (plugin_->cancel_token_new(&token_) != SBX_OK)
+        throw std::runtime_error("sbx_cancel_token_new failed");
+}
+
+CancelToken::~CancelToken() { plugin_->cancel_token_free(token_); }
+
+void CancelToken::cancel() { plugin_->cancel_token_cancel(token_); }
+
+std::string Sandbox::execute(const std::string &request_json, const CallOptions *options) {
     char *out = nullptr, *error = nullptr;
-    const sbx_status s = plugin_->execute(&out, sb_, request_json.c_str(), nullptr, &error);
+    sbx_exec_options c{};
+    const sbx_status s = plugin_->execute(&out, sb_, request_json.c_str(),
+                                          c_options(*plugin_, options, c), &error);
     return take(s, out, error);
 }
 
@@ -90,10 +141,12 @@ std::string Sandbox::tools(const std::string &dialect) {
     return take(s, out, error);
 }
 
-std::string Sandbox::call_tool(const std::string &name, const std::string &arguments_json) {
+std::string Sandbox::call_tool(const std::string &name, const std::string &arguments_json,
+                               const CallOptions *options) {
     char *out = nullptr, *error = nullptr;
-    const sbx_status s =
-        plugin_->call_tool(&out, sb_, name.c_str(), arguments_json.c_str(), nullptr, &error);
+    sbx_exec_options c{};
+    const sbx_status s = plugin_->call_tool(&out, sb_, name.c_str(), arguments_json.c_str(),
+                                            c_options(*plugin_, options, c), &error);
     return take(s, out, error);
 }
 

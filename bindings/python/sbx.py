@@ -29,7 +29,7 @@ import ctypes.util
 import json
 import os
 import threading
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 __all__ = [
     "ABI_VERSION",
@@ -54,7 +54,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 #: The ABI version this binding speaks, as (major, minor).
-ABI_VERSION = (1, 0)
+ABI_VERSION = (1, 1)
 
 # Status codes of sbx.h (stable, append-only).
 SBX_OK = 0
@@ -179,8 +179,28 @@ class _SbxHost(ctypes.Structure):
     ]
 
 
+class _SbxCancelToken(ctypes.Structure):
+    """sbx_cancel_token: opaque (ABI 1.1)."""
+
+
+_OutputFn = ctypes.CFUNCTYPE(
+    ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(ctypes.c_char), ctypes.c_size_t, ctypes.c_void_p
+)
+
+
 class _SbxExecOptions(ctypes.Structure):
-    _fields_ = [("struct_size", ctypes.c_uint32), ("reserved", ctypes.c_uint32)]
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+        # ABI 1.1
+        ("cancel", ctypes.POINTER(_SbxCancelToken)),
+        ("on_output", _OutputFn),
+        ("payload", ctypes.c_void_p),
+    ]
+
+
+# SBX_STREAM_* by name.
+STREAMS = {1: "stdout", 2: "stderr", 3: "compile_stdout", 4: "compile_stderr"}
 
 
 _status = ctypes.c_int32
@@ -217,6 +237,12 @@ _SIGNATURES = {
     "sbx_string_free": ([ctypes.c_void_p], None),
     "sbx_status_name": ([_status], ctypes.c_char_p),  # static, never freed
 }
+# ABI 1.1, bound when the plugin speaks it.
+_SIGNATURES_1_1 = {
+    "sbx_cancel_token_new": ([ctypes.POINTER(ctypes.POINTER(_SbxCancelToken))], _status),
+    "sbx_cancel_token_cancel": ([ctypes.POINTER(_SbxCancelToken)], None),
+    "sbx_cancel_token_free": ([ctypes.POINTER(_SbxCancelToken)], None),
+}
 
 
 class _Library:
@@ -246,7 +272,10 @@ class _Library:
             raise SbxError(status, "status %d" % status, "sbx_negotiate_abi failed")
         self.abi = (major, minor)
         # Each sbx_<name> becomes self.<name>: self.execute, self.string_free, ...
-        for name, (argtypes, restype) in _SIGNATURES.items():
+        signatures = dict(_SIGNATURES)
+        if self.abi >= (1, 1):
+            signatures.update(_SIGNATURES_1_1)
+        for name, (argtypes, restype) in signatures.items():
             function = self._function(name)
             function.argtypes = argtypes
             function.restype = restype
@@ -275,6 +304,34 @@ class _Library:
         finally:
             self.string_free(out)
             self.string_free(error)
+
+
+class CancelToken:
+    """A cancel token (ABI 1.1): pass it to ``execute(cancel=...)`` or
+    ``call_tool(cancel=...)`` and call ``cancel()`` from any thread; the run
+    ends with status "cancelled" within about a second."""
+
+    def __init__(self, plugin: Optional[str] = None) -> None:
+        self._lib = load(plugin)
+        if self._lib.abi < (1, 1):
+            raise SbxError(SBX_E_INVALID_ARGUMENT, "SBX_E_INVALID_ARGUMENT",
+                           "the plugin speaks ABI %d.%d; cancel tokens need 1.1" % self._lib.abi)
+        self._token = ctypes.POINTER(_SbxCancelToken)()
+        status = self._lib.cancel_token_new(ctypes.byref(self._token))
+        if status != SBX_OK:
+            raise _error(status, self._lib.status_name(status).decode("ascii", "replace"),
+                         "sbx_cancel_token_new failed")
+
+    def cancel(self) -> None:
+        """Fires the token. Idempotent; safe from any thread."""
+        if self._token:
+            self._lib.cancel_token_cancel(self._token)
+
+    def __del__(self) -> None:
+        token = getattr(self, "_token", None)
+        if token:
+            self._lib.cancel_token_free(token)
+            self._token = None
 
 
 def _text(pointer: Optional[int]) -> Optional[str]:
@@ -427,6 +484,8 @@ class Sandbox:
         args: Optional[Sequence[str]] = None,
         env: Optional[Mapping[str, str]] = None,
         limits: Optional[Mapping[str, Any]] = None,
+        on_output: Optional[Callable[[str, bytes], Any]] = None,
+        cancel: Optional[CancelToken] = None,
         **extra: Any,
     ) -> Dict[str, Any]:
         """Runs ``code`` and returns the sbx.execute.result document.
@@ -437,6 +496,12 @@ class Sandbox:
         disk_mb. ``extra`` adds other request fields (e.g. ``network=True``).
         Check ``result["status"]`` ("success", "timeout", ...); an invalid
         request raises SbxError and runs nothing.
+
+        ``on_output(stream, data)`` receives the output while the program
+        runs, on this thread: stream is "stdout", "stderr", "compile_stdout"
+        or "compile_stderr", data the bytes as written. A true return value
+        cancels the run (as does an exception, which is raised again once the
+        run ended). ``cancel`` is a CancelToken another thread may fire.
         """
         request: Dict[str, Any] = {"language": language, "code": code}
         if stdin is not None:
@@ -450,11 +515,19 @@ class Sandbox:
         if limits is not None:
             request["limits"] = dict(limits)
         request.update(extra)
-        return self.execute_request(request)
+        return self.execute_request(request, on_output=on_output, cancel=cancel)
 
-    def execute_request(self, request: Union[Mapping[str, Any], str]) -> Dict[str, Any]:
-        """Runs a whole sbx.execute.request document (a dict or JSON text)."""
-        text = self._call(self._lib.execute, _json(request, "request"), None)
+    def execute_request(
+        self,
+        request: Union[Mapping[str, Any], str],
+        *,
+        on_output: Optional[Callable[[str, bytes], Any]] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Dict[str, Any]:
+        """Runs a whole sbx.execute.request document (a dict or JSON text);
+        ``on_output`` and ``cancel`` as in execute()."""
+        with _Options(self._lib, on_output, cancel) as options:
+            text = self._call(self._lib.execute, _json(request, "request"), options.pointer)
         return json.loads(text)
 
     def languages(self) -> List[Dict[str, Any]]:
@@ -466,18 +539,26 @@ class Sandbox:
         "anthropic"."""
         return json.loads(self._call(self._lib.tools, _c_string(dialect, "dialect")))
 
-    def call_tool(self, name: str, arguments: Union[Mapping[str, Any], str]) -> Dict[str, Any]:
+    def call_tool(
+        self,
+        name: str,
+        arguments: Union[Mapping[str, Any], str],
+        *,
+        on_output: Optional[Callable[[str, bytes], Any]] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Dict[str, Any]:
         """Calls a tool; returns an MCP CallToolResult (content, structuredContent, isError).
 
         Bad arguments come back with ``isError: True`` and a message for the
         model; only an unknown tool raises (UnknownToolError).
         """
-        text = self._call(
-            self._lib.call_tool,
-            _c_string(name, "name"),
-            _json(arguments, "arguments"),
-            None,
-        )
+        with _Options(self._lib, on_output, cancel) as options:
+            text = self._call(
+                self._lib.call_tool,
+                _c_string(name, "name"),
+                _json(arguments, "arguments"),
+                options.pointer,
+            )
         return json.loads(text)
 
     def health(self) -> Dict[str, Any]:
@@ -493,6 +574,43 @@ class Sandbox:
     def plugin_info(self) -> Dict[str, Any]:
         """The plugin's static build information (name, version, abi, build)."""
         return json.loads(self._lib.plugin_info().decode("utf-8"))
+
+
+class _Options:
+    """The sbx_exec_options of one call: NULL without a callback or token;
+    re-raises, after the call, an exception the callback raised."""
+
+    def __init__(self, lib: _Library, on_output: Any, cancel: Optional[CancelToken]) -> None:
+        self.pointer = None
+        self.error: Optional[BaseException] = None
+        if on_output is None and cancel is None:
+            return
+        if lib.abi < (1, 1):
+            raise SbxError(SBX_E_INVALID_ARGUMENT, "SBX_E_INVALID_ARGUMENT",
+                           "the plugin speaks ABI %d.%d; on_output and cancel need 1.1" % lib.abi)
+        options = _SbxExecOptions()
+        options.struct_size = ctypes.sizeof(_SbxExecOptions)
+        if cancel is not None:
+            options.cancel = cancel._token
+        if on_output is not None:
+            def relay(stream: int, data: Any, size: int, payload: Any) -> int:
+                try:
+                    stop = on_output(STREAMS.get(stream, str(stream)), ctypes.string_at(data, size))
+                    return 1 if stop else 0
+                except BaseException as e:  # noqa: B902 - raised again after the call
+                    self.error = e
+                    return 1
+            self._relay = _OutputFn(relay)  # kept alive for the call
+            options.on_output = self._relay
+        self._options = options
+        self.pointer = ctypes.byref(options)
+
+    def __enter__(self) -> "_Options":
+        return self
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        if kind is None and self.error is not None:
+            raise self.error
 
 
 def _files(files: Any) -> List[Dict[str, Any]]:

@@ -24,7 +24,13 @@ CHECK(host_layout, offsetof(sbx_host, struct_size) == 0 &&
                        offsetof(sbx_host, log) >= sizeof(uint32_t) &&
                        offsetof(sbx_host, user_data) > offsetof(sbx_host, log));
 CHECK(options_layout, offsetof(sbx_exec_options, struct_size) == 0 &&
-                          offsetof(sbx_exec_options, reserved) == 4);
+                          offsetof(sbx_exec_options, reserved) == 4 &&
+                          offsetof(sbx_exec_options, cancel) >= 8 &&
+                          offsetof(sbx_exec_options, on_output) > offsetof(sbx_exec_options, cancel) &&
+                          offsetof(sbx_exec_options, payload) > offsetof(sbx_exec_options, on_output));
+CHECK(minor_1_1, SBX_ABI_VERSION_MINOR >= 1);
+CHECK(streams, SBX_STREAM_STDOUT == 1 && SBX_STREAM_STDERR == 2 && SBX_STREAM_COMPILE_STDOUT == 3 &&
+                   SBX_STREAM_COMPILE_STDERR == 4);
 
 /* Every function through a pointer of its exact type. */
 struct sbx_functions {
@@ -41,7 +47,18 @@ struct sbx_functions {
     sbx_status (*health)(char **, sbx_sandbox *, char **);
     void (*string_free)(char *);
     const char *(*status_name)(sbx_status);
+    sbx_status (*cancel_token_new)(sbx_cancel_token **);
+    void (*cancel_token_cancel)(sbx_cancel_token *);
+    void (*cancel_token_free)(sbx_cancel_token *);
 };
+
+static int32_t on_output(int32_t stream, const char *data, size_t len, void *payload) {
+    (void)stream;
+    (void)data;
+    (void)len;
+    (void)payload;
+    return 0;
+}
 
 static void on_log(void *user_data, int32_t level, const char *message) {
     (void)user_data;
@@ -63,9 +80,15 @@ void header_use(struct sbx_functions *f, sbx_host *host, sbx_exec_options *optio
     f->health = sbx_health;
     f->string_free = sbx_string_free;
     f->status_name = sbx_status_name;
+    f->cancel_token_new = sbx_cancel_token_new;
+    f->cancel_token_cancel = sbx_cancel_token_cancel;
+    f->cancel_token_free = sbx_cancel_token_free;
     host->struct_size = (uint32_t)sizeof *host;
     host->log = on_log;
     host->user_data = NULL;
     options->struct_size = (uint32_t)sizeof *options;
     options->reserved = 0;
+    options->cancel = NULL;
+    options->on_output = on_output;
+    options->payload = NULL;
 }

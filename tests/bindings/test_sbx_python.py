@@ -51,6 +51,40 @@ class SandboxTest(unittest.TestCase):
         self.assertEqual(result["stdout"], "Ada util 00ff ['one', 'two'] héllo\n")
         self.assertEqual(result["limits_applied"]["memory_mb"], 128)
 
+    def test_output_streams_while_the_program_runs(self):
+        chunks = []
+        start = time.monotonic()
+        result = self.sb.execute(
+            language="python",
+            code="import time\nprint('first', flush=True)\ntime.sleep(2)\nprint('second')\n",
+            on_output=lambda stream, data: chunks.append((stream, data, time.monotonic())),
+        )
+        end = time.monotonic()
+        self.assertEqual(result["status"], "success", result)
+        self.assertEqual(chunks[0][0], "stdout")
+        # print may write the line in two pieces; both came during the sleep
+        early = b"".join(c[1] for c in chunks if c[2] < end - 1.5)
+        self.assertEqual(early, b"first\n", chunks)
+        self.assertEqual(b"".join(c[1] for c in chunks if c[0] == "stdout"), b"first\nsecond\n")
+
+    def test_a_cancel_token_fired_from_another_thread_cancels(self):
+        token = sbx.CancelToken(self.sb._lib.path)
+        timer = threading.Timer(1.0, token.cancel)
+        timer.start()
+        start = time.monotonic()
+        result = self.sb.execute(language="bash", code="echo started\nsleep 60\n", cancel=token)
+        timer.join()
+        self.assertEqual(result["status"], "cancelled", result)
+        self.assertEqual(result["stdout"], "started\n")
+        self.assertLess(time.monotonic() - start, 5)
+
+    def test_an_exception_in_on_output_cancels_and_is_raised(self):
+        def explode(stream, data):
+            raise KeyError("from the callback")
+
+        with self.assertRaises(KeyError):
+            self.sb.execute(language="bash", code="echo x\nsleep 60\n", on_output=explode)
+
     def test_execute_request_takes_a_dict_or_json_text(self):
         result = self.sb.execute_request({"language": "py", "code": "print(1 + 1)"})
         self.assertEqual(result["stdout"], "2\n", result)

@@ -214,8 +214,8 @@ test('stdout carries only protocol while code runs', { timeout: 180000 }, async 
   await server.finish(); // checks that nothing else came out
 });
 
-// notifications/cancelled: the cancelled call is never answered (the run
-// itself may go on: ABI 1.0 has no cancel), and the server keeps answering.
+// notifications/cancelled: the cancelled call is never answered (its run is
+// stopped through a cancel token), and the server keeps answering.
 test('a cancelled call gets no reply; the server goes on', { timeout: 120000 }, async () => {
   const server = new Server();
   await server.initialize();

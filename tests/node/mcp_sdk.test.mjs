@@ -11,7 +11,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { SBX_HOST, SOURCE_DIR, hostEnv, killChildren, leftoverContainers, track } from './support.mjs';
+import { SBX_HOST, SOURCE_DIR, containersOwnedBy, hostEnv, killChildren, leftoverContainers, track } from './support.mjs';
 
 const CALL_MS = 120000; // one call, a container start included, on a busy machine
 
@@ -150,6 +150,54 @@ test('execute_code runs every language of the table', { timeout: 600000 }, async
     assert.equal(result.structuredContent?.status, 'success', `${name}: ${JSON.stringify(result)}`);
     assert.equal(result.structuredContent.stdout, expected, name);
   }
+});
+
+test('a client with a progress token gets the output as it arrives', { timeout: CALL_MS }, async () => {
+  const progress = [];
+  const started = Date.now();
+  const result = await client.callTool(
+    {
+      name: 'execute_code',
+      arguments: { language: 'python', code: "import time\nprint('first', flush=True)\ntime.sleep(2)\nprint('second')\n" },
+    },
+    undefined,
+    { timeout: CALL_MS, onprogress: (p) => progress.push({ ...p, at: Date.now() - started }) },
+  );
+  const ended = Date.now() - started;
+  assert.equal(result.structuredContent?.status, 'success', JSON.stringify(result));
+  assert.ok(progress.length >= 2, `progress: ${JSON.stringify(progress)}`);
+  // print may write the line in two pieces; both came during the sleep.
+  const early = progress.filter((p) => p.at < ended - 1500).map((p) => p.message).join('');
+  assert.equal(early, 'first\n', JSON.stringify(progress));
+  assert.equal(progress.map((p) => p.message).join(''), 'first\nsecond\n');
+  for (let i = 1; i < progress.length; ++i) assert.ok(progress[i].progress > progress[i - 1].progress);
+});
+
+test('cancelling a long call stops its run and removes its container', { timeout: CALL_MS }, async () => {
+  const bashContainers = async () =>
+    (await containersOwnedBy(server.pid)).filter((c) => c.Labels?.['org.sbx.language'] === 'bash');
+  const abort = new AbortController();
+  const call = client.callTool(
+    { name: 'execute_code', arguments: { language: 'bash', code: 'echo started\nsleep 100\n' } },
+    undefined,
+    { timeout: CALL_MS, signal: abort.signal, onprogress: () => abort.abort('enough') },
+  );
+  await assert.rejects(call);
+  // The run stops and its container goes, long before the program would end.
+  const deadline = Date.now() + 10000;
+  let left = await bashContainers();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    left = await bashContainers();
+  }
+  assert.deepEqual(left.map((c) => c.Id.slice(0, 12)), [], 'the cancelled run still has its container');
+  // The server goes on serving.
+  const next = await client.callTool(
+    { name: 'execute_code', arguments: { language: 'python', code: 'print(1)' } },
+    undefined,
+    { timeout: CALL_MS },
+  );
+  assert.equal(next.structuredContent?.status, 'success', JSON.stringify(next));
 });
 
 test('ping', { timeout: 30000 }, async () => {

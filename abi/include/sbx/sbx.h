@@ -44,7 +44,7 @@ extern "C" {
 
 /* A version is (major << 16) | minor. */
 #define SBX_ABI_VERSION_MAJOR 1
-#define SBX_ABI_VERSION_MINOR 0
+#define SBX_ABI_VERSION_MINOR 1
 #define SBX_ABI_VERSION ((SBX_ABI_VERSION_MAJOR << 16) | SBX_ABI_VERSION_MINOR)
 #define SBX_ABI_MAJOR(v) ((uint32_t)(v) >> 16)
 #define SBX_ABI_MINOR(v) ((uint32_t)(v)&0xFFFFu)
@@ -83,11 +83,35 @@ typedef struct sbx_host {
     void *user_data;
 } sbx_host;
 
+/* A cancel token (ABI 1.1): fire it from any thread to stop the runs that
+ * were given it. Opaque; see sbx_cancel_token_new. */
+typedef struct sbx_cancel_token sbx_cancel_token;
+
+/* Output streams passed to sbx_exec_options.on_output (ABI 1.1). */
+#define SBX_STREAM_STDOUT 1         /* the run stage's stdout */
+#define SBX_STREAM_STDERR 2         /* the run stage's stderr */
+#define SBX_STREAM_COMPILE_STDOUT 3 /* the compile stage's stdout */
+#define SBX_STREAM_COMPILE_STDERR 4 /* the compile stage's stderr */
+
+/* Receives a program's output while it runs (ABI 1.1). Called on the thread
+ * that called sbx_execute or sbx_call_tool, in order within each stream,
+ * with the bytes as the program wrote them (not UTF-8-repaired; the result
+ * document holds the repaired, capped text). `data` lives only during the
+ * call. Return 0 to go on; any other value cancels the run (its result then
+ * says "cancelled"). It must not call sbx_destroy; other calls are allowed. */
+typedef int32_t (*sbx_output_fn)(int32_t stream, const char *data, size_t len,
+                                 void *payload);
+
 /* Per-call options of sbx_execute and sbx_call_tool. NULL means defaults.
- * Read during the call only. Later versions append fields. */
+ * Read during the call only. Later versions append fields: set struct_size
+ * to sizeof(sbx_exec_options) as your header knows it, and zero the rest. */
 typedef struct sbx_exec_options {
     uint32_t struct_size; /* sizeof(sbx_exec_options) */
     uint32_t reserved;    /* must be 0 */
+    /* ABI 1.1: */
+    sbx_cancel_token *cancel; /* may be NULL; must outlive the call */
+    sbx_output_fn on_output;  /* may be NULL */
+    void *payload;            /* passed to on_output as is */
 } sbx_exec_options;
 
 /* An opaque sandbox: a config, a connection to one engine, and the
@@ -151,6 +175,20 @@ SBX_API sbx_status sbx_health(char **out_json, sbx_sandbox *sb, char **out_error
 /* Frees a string returned through a `char **out_*` of this library.
  * NULL is a no-op. [any-thread] */
 SBX_API void sbx_string_free(char *s);
+
+/* ABI 1.1: a new cancel token, not fired. Free it with
+ * sbx_cancel_token_free once no call uses it. [any-thread] */
+SBX_API sbx_status sbx_cancel_token_new(sbx_cancel_token **out_token);
+
+/* ABI 1.1: fires the token. Every run given it that is still going ends
+ * with status "cancelled" within about a second (its container is removed);
+ * a run given it later is cancelled before it starts. Idempotent; NULL is a
+ * no-op. Safe from any thread and from inside on_output. [any-thread] */
+SBX_API void sbx_cancel_token_cancel(sbx_cancel_token *token);
+
+/* ABI 1.1: frees the token. No call may still use it. NULL is a no-op.
+ * [any-thread] */
+SBX_API void sbx_cancel_token_free(sbx_cancel_token *token);
 
 /* A short English name of a status code ("SBX_E_INVALID_REQUEST"). Static,
  * never NULL, never freed. [any-thread] */

@@ -1,5 +1,6 @@
 // The extern "C" entry points: thin, noexcept, each through one guard.
 #include "api/guard.hpp"
+#include "runner/control.hpp"
 #include "sandbox/config.hpp"
 #include "sandbox/sandbox.hpp"
 #include "tools/tools.hpp"
@@ -9,7 +10,12 @@
 
 #include <boost/json.hpp>
 
+#include <cstddef>
 #include <cstdlib>
+
+struct sbx_cancel_token {
+    sbx::runner::CancelToken impl;
+};
 
 struct sbx_sandbox {
     sbx_sandbox(sbx::Config config, const sbx_host *host) : impl(std::move(config), host) {}
@@ -39,9 +45,26 @@ sbx_status check_options(char **out_error, const sbx_exec_options *opts) {
     return SBX_OK;
 }
 
+// The 1.1 fields of `opts`, read only when its struct_size covers them: a
+// 1.0 host's smaller struct ends before them.
+sbx::runner::RunControl run_control(const sbx_exec_options *opts) {
+    sbx::runner::RunControl control;
+    if (!opts || opts->struct_size < offsetof(sbx_exec_options, payload) + sizeof(void *))
+        return control;
+    if (opts->cancel)
+        control.cancel = &opts->cancel->impl;
+    if (sbx_output_fn fn = opts->on_output) {
+        void *payload = opts->payload;
+        control.on_output = [fn, payload](sbx::runner::Stream stream, std::string_view data) {
+            return fn(static_cast<int32_t>(stream), data.data(), data.size(), payload) == 0;
+        };
+    }
+    return control;
+}
+
 constexpr const char plugin_info[] =
     R"({"schema":"sbx.plugin_info/1","name":"sbx","version":")" SBX_VERSION
-    R"(","abi":{"major":1,"minor":0},"build":{"compiler":"gcc )" __VERSION__
+    R"(","abi":{"major":1,"minor":1},"build":{"compiler":"gcc )" __VERSION__
     R"(","type":")" SBX_BUILD_TYPE R"("}})";
 
 } // namespace
@@ -96,7 +119,8 @@ SBX_API sbx_status sbx_execute(char **out_result_json, sbx_sandbox *sb, const ch
         SBX_REQUIRE(out_error, request_json);
         if (sbx_status s = check_options(out_error, opts))
             return s;
-        return give(out_result_json, sbx::util::serialize(sb->impl.execute(std::string_view(request_json))));
+        return give(out_result_json, sbx::util::serialize(sb->impl.execute(
+                                         std::string_view(request_json), run_control(opts))));
     });
 }
 
@@ -135,7 +159,8 @@ SBX_API sbx_status sbx_call_tool(char **out_result_json, sbx_sandbox *sb, const 
         if (sbx_status s = check_options(out_error, opts))
             return s;
         return give(out_result_json,
-                    sbx::util::serialize(sbx::tools::call(sb->impl, name, arguments_json)));
+                    sbx::util::serialize(
+                        sbx::tools::call(sb->impl, name, arguments_json, run_control(opts))));
     });
 }
 
@@ -157,5 +182,28 @@ SBX_API sbx_status sbx_health(char **out_json, sbx_sandbox *sb, char **out_error
 }
 
 SBX_API void sbx_string_free(char *s) { std::free(s); }
+
+SBX_API sbx_status sbx_cancel_token_new(sbx_cancel_token **out_token) {
+    if (out_token)
+        *out_token = nullptr;
+    return guarded(nullptr, [&]() -> sbx_status {
+        if (!out_token)
+            return SBX_E_INVALID_ARGUMENT;
+        *out_token = new sbx_cancel_token;
+        return SBX_OK;
+    });
+}
+
+SBX_API void sbx_cancel_token_cancel(sbx_cancel_token *token) {
+    if (!token)
+        return;
+    try {
+        token->impl.cancel();
+    } catch (...) {
+        // Waking a run cannot fail in a way the caller could act on.
+    }
+}
+
+SBX_API void sbx_cancel_token_free(sbx_cancel_token *token) { delete token; }
 
 } // extern "C"

@@ -10,6 +10,7 @@
 #include "docker/connection.hpp"
 #include "docker/http.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -115,6 +116,15 @@ public:
             return false;
         }
         throw EngineUnavailable("lost the attach stream to " + what_ + ": " + ec.message());
+    }
+
+    // Runs on the reader's own io_context (post is thread-safe), so asio
+    // state is touched by the reading thread only.
+    void interrupt() override {
+        asio::post(reader_.ioc, [this] {
+            error_code ignored;
+            reader_.socket.cancel(ignored);
+        });
     }
 
     void close() override {

@@ -71,6 +71,10 @@ public:
     // EngineUnavailable when the connection fails otherwise (e.g. reset).
     // Bytes the engine sent along with its 101 answer come first.
     virtual bool read_some(std::string &out, Clock::time_point deadline) = 0;
+    // Makes a read_some blocked on another thread return at once as if its
+    // deadline had passed, or the next read_some when none is blocked. The
+    // stream stays usable. Any thread.
+    virtual void interrupt() = 0;
     // Shuts the connection down (both directions: the container sees EOF on
     // stdin); a read_some or write blocked on another thread returns at once
     // (false / EngineUnavailable). Idempotent. The descriptors are released

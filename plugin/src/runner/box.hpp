@@ -39,6 +39,9 @@ public:
     // log. Returns false once the channel closed; true with nothing appended
     // when the deadline passed.
     virtual bool receive(std::string &out, Clock::time_point deadline) = 0;
+    // Makes a receive() blocked on another thread return now (true, nothing
+    // appended), or the next one if none is blocked. Any thread; quick.
+    virtual void interrupt() = 0;
     // Whether the engine saw the kernel's OOM killer in this box. Asked once
     // the channel closed; throws SetupError when the engine cannot be reached
     // (it went away, which is what closed the channel).

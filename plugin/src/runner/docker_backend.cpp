@@ -58,6 +58,8 @@ public:
         }
     }
 
+    void interrupt() override { stream_->interrupt(); }
+
     bool receive(std::string &out, Clock::time_point deadline) override {
         std::string raw;
         bool open = true;

@@ -51,6 +51,8 @@ bool ended_normally(const std::vector<StageOutcome> &stages) {
     return true;
 }
 
+struct Cancelled {};
+
 // Hands the box back to where boxes go (the pool, else the reaper), on
 // every path out of execute(), exceptions included.
 struct Handback {
@@ -86,7 +88,7 @@ BoxSpec box_spec(const Request &q, const ExecutionSettings &settings) {
 }
 
 json::value execute(const Request &q, const Boxes &boxes, const ExecutionSettings &settings,
-                    spdlog::logger &log, uint64_t queue_ms) {
+                    spdlog::logger &log, uint64_t queue_ms, const RunControl &control) {
     const Clock::time_point start = Clock::now();
     const std::string id = new_id();
     const wire::Job job = make_job(q);
@@ -98,6 +100,9 @@ json::value execute(const Request &q, const Boxes &boxes, const ExecutionSetting
     Handback handback{boxes, nullptr};
     std::unique_ptr<Box> &box = handback.box;
     try {
+        // Fired while the run waited for a slot: no box is made for it.
+        if (control.cancel && control.cancel->cancelled())
+            throw Cancelled{};
         BoxSpec spec = box_spec(q, settings);
         box = boxes.pool ? boxes.pool->take(spec) : nullptr;
         if (!box) {
@@ -109,11 +114,13 @@ json::value execute(const Request &q, const Boxes &boxes, const ExecutionSetting
         timings.setup = ms_since(start);
         if (!failure) {
             InitChannel channel(*box, static_cast<uint64_t>(q.limits.max_output_bytes) * 2 + 65536);
-            failure = channel.run(job, Clock::now() + stages_budget(job) + report_grace);
+            failure = channel.run(job, Clock::now() + stages_budget(job) + report_grace, control);
             const bool drained = channel.drained();
             stages = std::move(channel).outcomes();
             handback.reusable = !failure && drained && ended_normally(stages);
         }
+    } catch (const Cancelled &) {
+        failure = Failure{"cancelled", "the run was cancelled by the host before it started"};
     } catch (const SetupError &e) {
         failure = Failure{"setup_error", e.what()};
         timings.setup = ms_since(start);

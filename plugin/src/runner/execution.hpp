@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runner/box.hpp"
+#include "runner/control.hpp"
 #include "runner/request.hpp"
 
 #include <boost/json/value.hpp>
@@ -36,9 +37,9 @@ struct Boxes {
 BoxSpec box_spec(const Request &request, const ExecutionSettings &settings);
 
 // Runs `request` in a box of its own. `queue_ms` is the time it waited for a
-// slot.
+// slot. `control` streams its output and may cancel it.
 boost::json::value execute(const Request &request, const Boxes &boxes,
                            const ExecutionSettings &settings, spdlog::logger &log,
-                           uint64_t queue_ms);
+                           uint64_t queue_ms, const RunControl &control = {});
 
 } // namespace sbx::runner

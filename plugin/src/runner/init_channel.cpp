@@ -21,7 +21,31 @@ std::optional<Failure> InitChannel::await_hello(Clock::time_point deadline) {
     }
 }
 
-std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point deadline) {
+namespace {
+
+// How long sbx-init has to stop a cancelled job and report it.
+constexpr auto cancel_grace = std::chrono::seconds(1);
+
+Failure cancelled(bool started) {
+    return Failure{"cancelled", started ? "the run was cancelled by the host"
+                                        : "the run was cancelled by the host before it started"};
+}
+
+} // namespace
+
+std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point deadline,
+                                        const RunControl &control) {
+    if (control.cancel && control.cancel->cancelled())
+        return cancelled(false);
+    control_ = &control;
+    struct Forget {
+        const RunControl *&control;
+        ~Forget() { control = nullptr; }
+    } forget{control_};
+    // A fired token wakes this thread out of its read at once.
+    std::optional<CancelToken::Watch> watch;
+    if (control.cancel)
+        watch.emplace(*control.cancel, [this] { box_.interrupt(); });
     box_.send(wire::encode_frame(wire::MsgType::job, wire::encode_job(job)), deadline);
     while (true) {
         std::optional<wire::Frame> frame;
@@ -29,8 +53,12 @@ std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point 
             return failure;
         switch (frame->type) {
         case wire::MsgType::output:
-            collect(wire::decode_output(frame->body));
+        {
+            const wire::Output output = wire::decode_output(frame->body);
+            collect(output);
+            stream(job, output);
             break;
+        }
         case wire::MsgType::stage_end:
         {
             wire::StageReport report = wire::decode_report(frame->body);
@@ -38,6 +66,8 @@ std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point 
             break;
         }
         case wire::MsgType::job_end:
+            if (cancel_sent_)
+                return cancelled(true);
             return std::nullopt;
         case wire::MsgType::fatal:
             return Failure{"internal_error",
@@ -46,6 +76,24 @@ std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point 
             return Failure{"internal_error", "sbx-init sent an unexpected message"};
         }
     }
+}
+
+void InitChannel::stream(const wire::Job &job, const wire::Output &o) {
+    if (!control_ || !control_->on_output || output_refused_ || o.data.empty())
+        return;
+    const bool compile = o.stage < job.stages.size() && job.stages[o.stage].name == "compile";
+    const Stream s = o.stream == 2 ? (compile ? Stream::compile_err : Stream::err)
+                                   : (compile ? Stream::compile_out : Stream::out);
+    if (!control_->on_output(s, o.data))
+        output_refused_ = true;
+}
+
+void InitChannel::send_cancel_once() {
+    if (cancel_sent_)
+        return;
+    cancel_sent_ = true;
+    cancel_deadline_ = Clock::now() + cancel_grace;
+    box_.send(wire::encode_frame(wire::MsgType::cancel, ""), cancel_deadline_);
 }
 
 void InitChannel::send_reset(Clock::time_point deadline) {
@@ -98,11 +146,17 @@ std::optional<Failure> InitChannel::next_frame(std::optional<wire::Frame> &frame
                                                     Clock::time_point deadline,
                                                     const char *phase) {
     while (!(frame = reader_.next())) {
+        if (control_ && (output_refused_ || (control_->cancel && control_->cancel->cancelled())))
+            send_cancel_once();
+        if (cancel_sent_ && Clock::now() >= cancel_deadline_)
+            return Failure{"cancelled", "the run was cancelled by the host; sbx-init did not "
+                                        "confirm within a second, so the sandbox was killed"};
         if (Clock::now() >= deadline)
             return Failure{"timeout", std::string("the sandbox stopped answering while ") +
                                           phase + "; it was killed"};
         std::string bytes;
-        const bool open = box_.receive(bytes, deadline);
+        const bool open = box_.receive(bytes, cancel_sent_ ? std::min(deadline, cancel_deadline_)
+                                                           : deadline);
         reader_.feed(bytes);
         if (!open && !(frame = reader_.next()))
             return closed(phase);

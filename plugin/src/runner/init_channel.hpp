@@ -4,6 +4,7 @@
 
 #include "protocol/wire.hpp"
 #include "runner/box.hpp"
+#include "runner/control.hpp"
 #include "runner/result.hpp"
 
 #include <optional>
@@ -22,9 +23,12 @@ public:
     std::optional<Failure> await_hello(Clock::time_point deadline);
     // The protocol sbx-init said hello with; 0 before await_hello succeeded.
     uint32_t version() const { return version_; }
-    // A failure when the job did not end with job_end. Throws
-    // wire::DecodeError on a malformed message.
-    std::optional<Failure> run(const wire::Job &job, Clock::time_point deadline);
+    // A failure when the job did not end with job_end, or was cancelled
+    // ("cancelled": through `control`, before or during the job; sbx-init is
+    // told and has a second to stop it). Output goes to control.on_output as
+    // it arrives. Throws wire::DecodeError on a malformed message.
+    std::optional<Failure> run(const wire::Job &job, Clock::time_point deadline,
+                               const RunControl &control = {});
     // Asks sbx-init (protocol 2 or later, between jobs) to clean the box for
     // the next job. Throws SetupError when the channel is gone.
     void send_reset(Clock::time_point deadline);
@@ -40,6 +44,8 @@ public:
 private:
     StageOutcome &stage(uint32_t index);
     void collect(const wire::Output &o);
+    void stream(const wire::Job &job, const wire::Output &o);
+    void send_cancel_once();
     std::optional<Failure> next_frame(std::optional<wire::Frame> &frame,
                                       Clock::time_point deadline, const char *phase);
     std::optional<Failure> closed(const char *phase);
@@ -49,6 +55,10 @@ private:
     wire::FrameReader reader_;
     std::vector<StageOutcome> stages_;
     uint32_t version_ = 0;
+    const RunControl *control_ = nullptr; // during run() only
+    bool output_refused_ = false;         // on_output asked to stop
+    bool cancel_sent_ = false;
+    Clock::time_point cancel_deadline_{};
 };
 
 } // namespace sbx::runner

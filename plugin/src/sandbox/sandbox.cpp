@@ -179,15 +179,15 @@ void Sandbox::remove_containers(const std::string &label_filter, bool only_dead_
     }
 }
 
-json::value Sandbox::execute(std::string_view request_json) {
-    return run(runner::parse_request(request_json, registry_, config_));
+json::value Sandbox::execute(std::string_view request_json, const runner::RunControl &control) {
+    return run(runner::parse_request(request_json, registry_, config_), control);
 }
 
-json::value Sandbox::execute(const json::value &request) {
-    return run(runner::parse_request(request, registry_, config_));
+json::value Sandbox::execute(const json::value &request, const runner::RunControl &control) {
+    return run(runner::parse_request(request, registry_, config_), control);
 }
 
-json::value Sandbox::run(const runner::Request &request) {
+json::value Sandbox::run(const runner::Request &request, const runner::RunControl &control) {
     const auto queued = runner::Clock::now();
     gate_.enter();
     struct Leave {
@@ -197,7 +197,7 @@ json::value Sandbox::run(const runner::Request &request) {
     if (pooled_.count(request.language->name))
         pool_->keep_warm(runner::box_spec(request, settings_));
     return runner::execute(request, runner::Boxes{backend_, pool_.get(), reaper_.get()}, settings_,
-                           *log_, ms_between(queued, runner::Clock::now()));
+                           *log_, ms_between(queued, runner::Clock::now()), control);
 }
 
 json::value Sandbox::health(bool &reachable) {

@@ -4,6 +4,7 @@
 
 #include "docker/engine.hpp"
 #include "languages/registry.hpp"
+#include "runner/control.hpp"
 #include "runner/docker_backend.hpp"
 #include "runner/execution.hpp"
 #include "runner/pool.hpp"
@@ -32,8 +33,10 @@ public:
     ~Sandbox(); // waits for runs, removes every container it owns
 
     // Throws ApiError for an invalid request; otherwise always a result.
-    boost::json::value execute(std::string_view request_json);
-    boost::json::value execute(const boost::json::value &request);
+    boost::json::value execute(std::string_view request_json,
+                               const runner::RunControl &control = {});
+    boost::json::value execute(const boost::json::value &request,
+                               const runner::RunControl &control = {});
 
     // sbx.health/1; `reachable` tells whether the engine answered.
     boost::json::value health(bool &reachable);
@@ -43,7 +46,7 @@ public:
     spdlog::logger &log() { return *log_; }
 
 private:
-    boost::json::value run(const runner::Request &request);
+    boost::json::value run(const runner::Request &request, const runner::RunControl &control);
     void remove_containers(const std::string &label_filter, bool only_dead_owners);
     void start_pool();
     void sweep_loop();

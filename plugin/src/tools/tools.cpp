@@ -167,9 +167,9 @@ std::string tool_words(std::string message) {
     return message;
 }
 
-json::value call_execute(Sandbox &sb, const json::object &args) {
+json::value call_execute(Sandbox &sb, const json::object &args, const runner::RunControl &control) {
     try {
-        json::value result = sb.execute(to_request(args));
+        json::value result = sb.execute(to_request(args), control);
         const std::string status(result.at("status").as_string());
         const bool failed = status == "setup_error" || status == "internal_error";
         std::string text = summarize(result);
@@ -239,7 +239,8 @@ json::value definitions(const Sandbox &sb, std::string_view dialect) {
     return json::object{{"tools", std::move(list)}};
 }
 
-json::value call(Sandbox &sb, std::string_view name, std::string_view arguments_json) {
+json::value call(Sandbox &sb, std::string_view name, std::string_view arguments_json,
+                 const runner::RunControl &control) {
     if (name != "execute_code" && name != "list_languages")
         throw ApiError(SBX_E_UNKNOWN_TOOL, "name: unknown tool \"" + std::string(name) +
                                                "\" (known: execute_code, list_languages)");
@@ -253,7 +254,7 @@ json::value call(Sandbox &sb, std::string_view name, std::string_view arguments_
         return error_result("arguments: expected an object, got " +
                             std::string(util::type_name(args)));
     if (name == "execute_code")
-        return call_execute(sb, args.get_object());
+        return call_execute(sb, args.get_object(), control);
     return call_list_languages(sb, args.get_object());
 }
 
