@@ -5,6 +5,7 @@
 #include "docker/engine.hpp"
 #include "integration/client.hpp"
 #include "sandbox/owner.hpp"
+#include "util/url.hpp"
 
 #include <chrono>
 #include <functional>
@@ -54,21 +55,6 @@ inline bool pool_ready(Client &client, const std::string &image, int64_t n,
     return eventually([&] { return count_of(pool_profile(client, image), "ready") >= n; }, limit);
 }
 
-inline std::string percent_encode(const std::string &s) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
-}
-
 // One container of this process, as the engine lists it.
 struct Listed {
     std::string id;
@@ -81,7 +67,7 @@ inline std::vector<Listed> our_containers(docker::Engine &engine) {
     const std::string filters =
         json::serialize(json::object{{"label", json::array{"org.sbx.owner=" + current_owner()}}});
     const json::value list =
-        engine.checked("GET", "/containers/json?all=1&filters=" + percent_encode(filters),
+        engine.checked("GET", "/containers/json?all=1&filters=" + util::url_encode(filters),
                        std::nullopt, 10s)
             .json();
     std::vector<Listed> out;

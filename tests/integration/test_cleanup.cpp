@@ -16,7 +16,10 @@ std::string hostname() {
     return name;
 }
 
-// A container labelled as ours, owned by `owner`, that just sleeps.
+// A container labelled as ours, owned by `owner`. Created, not started: the
+// sweep removes created containers too, and a test running beside this one
+// may sweep a dead owner's container at any moment, so a start could find
+// it gone.
 std::string create_owned(docker::Engine &engine, const std::string &owner) {
     const json::object spec{
         {"Image", "sbx/bash:latest"},
@@ -25,9 +28,7 @@ std::string create_owned(docker::Engine &engine, const std::string &owner) {
         {"HostConfig", json::object{{"NetworkMode", "none"}}}};
     const docker::Response r =
         engine.checked("POST", "/containers/create", json::serialize(spec), 10s);
-    const std::string id(r.json().at("Id").as_string());
-    engine.checked("POST", "/containers/" + id + "/start", std::nullopt, 10s);
-    return id;
+    return std::string(r.json().at("Id").as_string());
 }
 
 bool exists(docker::Engine &engine, const std::string &id) {

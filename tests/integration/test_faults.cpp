@@ -10,6 +10,7 @@
 #include "docker/engine.hpp"
 #include "integration/client.hpp"
 #include "sandbox/owner.hpp"
+#include "util/url.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -35,26 +36,11 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-std::string url_encode(std::string_view s) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
-}
-
 // Containers of ours (any state) whose owner label starts with `owner_prefix`.
 std::vector<std::string> owned_by(docker::Engine &engine, const std::string &owner_prefix) {
     const docker::Response r = engine.checked(
         "GET", "/containers/json?all=1&filters=" +
-                   url_encode(R"({"label":["org.sbx.managed","org.sbx.owner"]})"),
+                   util::url_encode(R"({"label":["org.sbx.managed","org.sbx.owner"]})"),
         std::nullopt, 10s);
     std::vector<std::string> ids;
     const json::value list = r.json();
@@ -407,7 +393,7 @@ void wait_for_running_box(docker::Engine &engine) {
     const auto deadline = Clock::now() + 30s;
     while (Clock::now() < deadline) {
         const docker::Response r = engine.checked(
-            "GET", "/containers/json?filters=" + url_encode(filters), std::nullopt, 5s);
+            "GET", "/containers/json?filters=" + util::url_encode(filters), std::nullopt, 5s);
         if (!r.json().as_array().empty())
             return;
         std::this_thread::sleep_for(50ms);

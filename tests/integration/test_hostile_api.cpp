@@ -8,6 +8,7 @@
 #include "docker/engine.hpp"
 #include "integration/client.hpp"
 #include "sandbox/owner.hpp"
+#include "util/url.hpp"
 
 #include <functional>
 #include <iostream>
@@ -23,27 +24,12 @@ constexpr const char *hostile_config =
     R"({"pool": {"size": 0}, "max": {"time_s": 60, "code_bytes": 1000}})";
 constexpr int64_t code_max = 1000;
 
-std::string url_encode(std::string_view s) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
-}
-
 // Ids of every container of ours owned by this process, running or not.
 std::vector<std::string> our_containers(docker::Engine &engine) {
     const std::string filters = json::serialize(json::object{
         {"label", json::array{"org.sbx.managed", "org.sbx.owner=" + current_owner()}}});
     const docker::Response r = engine.checked(
-        "GET", "/containers/json?all=1&filters=" + url_encode(filters), std::nullopt, 10s);
+        "GET", "/containers/json?all=1&filters=" + util::url_encode(filters), std::nullopt, 10s);
     std::vector<std::string> ids;
     const json::value list = r.json();
     for (const json::value &c : list.as_array())

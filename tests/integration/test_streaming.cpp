@@ -2,9 +2,9 @@
 // the output callback and from another thread); a 1.0 host still works.
 #include "docker/engine.hpp"
 #include "integration/client.hpp"
+#include "util/url.hpp"
 
 #include <atomic>
-#include <cctype>
 #include <cstring>
 #include <chrono>
 #include <mutex>
@@ -85,13 +85,8 @@ protected:
     // for its removal (which happens off the caller's path).
     static bool container_gone(const std::string &id) {
         docker::Engine engine(docker::default_endpoint());
-        const std::string filter = "{\"label\":[\"org.sbx.run=" + id + "\"]}";
-        std::string query;
-        for (char c : filter)
-            query += std::isalnum(static_cast<unsigned char>(c))
-                         ? std::string(1, c)
-                         : "%" + std::string(1, "0123456789ABCDEF"[(c >> 4) & 15]) +
-                               std::string(1, "0123456789ABCDEF"[c & 15]);
+        const std::string query =
+            util::url_encode("{\"label\":[\"org.sbx.run=" + id + "\"]}");
         const auto until = Clock::now() + std::chrono::seconds(10);
         while (Clock::now() < until) {
             const json::value list =

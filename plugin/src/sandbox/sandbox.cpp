@@ -1,4 +1,5 @@
 #include "sandbox/sandbox.hpp"
+#include "util/url.hpp"
 
 #include "runner/execution.hpp"
 #include "runner/request.hpp"
@@ -47,21 +48,6 @@ std::string random_hex(size_t n) {
     for (char &c : s)
         c = hex[rd() % 16];
     return s;
-}
-
-std::string url_encode(std::string_view s) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
 }
 
 uint64_t ms_between(runner::Clock::time_point a, runner::Clock::time_point b) {
@@ -155,7 +141,7 @@ void Sandbox::remove_containers(const std::string &label_filter, bool only_dead_
     const std::string filters = R"({"label":[")" + label_filter + R"("]})";
     try {
         const docker::Response list = engine_.checked(
-            "GET", "/containers/json?all=1&filters=" + url_encode(filters), std::nullopt, 10s);
+            "GET", "/containers/json?all=1&filters=" + util::url_encode(filters), std::nullopt, 10s);
         const json::value containers = list.json();
         for (const json::value &c : containers.as_array()) {
             const json::object &o = c.as_object();
