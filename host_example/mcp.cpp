@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <mutex>
 #include <set>
 
 namespace sbx::host {
@@ -25,8 +26,11 @@ constexpr std::array<std::string_view, 4> protocol_versions{"2024-11-05", "2025-
 constexpr std::string_view instructions =
     "Runs programs in locked-down containers (no network, read-only system, non-root user, "
     "time, memory and output limits). Call execute_code with a complete program and its "
-    "language; list_languages names the languages. Every call starts from a clean machine: "
-    "nothing persists between calls.";
+    "language; list_languages names the languages. Every call starts from a clean machine, "
+    "unless it passes the session_id of a session from create_session: there files persist "
+    "from call to call (write_file, read_file, list_files reach them), and with repl true "
+    "python variables too. Sessions close with close_session, after a while idle, or when "
+    "this connection ends.";
 
 // `bytes` with every byte that is not part of valid UTF-8 replaced by U+FFFD
 // (a chunk of output may end inside a character; JSON text must be UTF-8).
@@ -74,6 +78,8 @@ public:
     void receive(std::string_view line);
     // Waits for the tool calls still running.
     void drain() { workers_.join(); }
+    // Closes the sessions this client opened and did not close.
+    void close_sessions();
 
 private:
     void answer(const jsonrpc::Message &m);
@@ -84,6 +90,8 @@ private:
                          const std::string &id_token, const CallOptions &options);
     CallOptions options_for(const json::value *progress_token, CancelToken *token);
     void cancel(const json::value &params);
+    void track_sessions(const std::string &name, const std::string &arguments_json,
+                        const json::value &result);
 
     Sandbox &sb_;
     const std::string version_;
@@ -91,6 +99,8 @@ private:
     json::array tools_;
     std::set<std::string, std::less<>> tool_names_;
     InFlight in_flight_;
+    std::mutex sessions_mutex_;
+    std::set<std::string> sessions_; // opened through this connection
     boost::asio::thread_pool workers_; // last: its threads use the members above
 };
 
@@ -216,11 +226,30 @@ CallOptions Server::options_for(const json::value *progress_token, CancelToken *
 std::string Server::run_tool(const std::string &name, const std::string &arguments_json,
                              const std::string &id_token, const CallOptions &options) {
     try {
-        return jsonrpc::result(id_token,
-                               json::parse(sb_.call_tool(name, arguments_json, &options)));
+        const json::value result = json::parse(sb_.call_tool(name, arguments_json, &options));
+        track_sessions(name, arguments_json, result);
+        return jsonrpc::result(id_token, result);
     } catch (const std::exception &e) {
         return jsonrpc::error(id_token, jsonrpc::internal_error, e.what());
     }
+}
+
+void Server::track_sessions(const std::string &name, const std::string &arguments_json,
+                            const json::value &result) {
+    if ((name != "create_session" && name != "close_session") || result.at("isError").as_bool())
+        return;
+    std::lock_guard lock(sessions_mutex_);
+    if (name == "create_session")
+        sessions_.emplace(result.at("structuredContent").at("session_id").as_string());
+    else
+        sessions_.erase(std::string(json::parse(arguments_json).at("session_id").as_string()));
+}
+
+void Server::close_sessions() {
+    std::lock_guard lock(sessions_mutex_);
+    for (const std::string &id : sessions_)
+        sb_.call_tool("close_session", json::serialize(json::object{{"session_id", id}}));
+    sessions_.clear();
 }
 
 void Server::cancel(const json::value &params) {
@@ -238,6 +267,7 @@ int serve_mcp(Sandbox &sb, const std::string &version, unsigned jobs, LineReader
         if (!is_blank(*line))
             server.receive(*line);
     server.drain();
+    server.close_sessions();
     return 0;
 }
 

@@ -19,17 +19,22 @@ times out or runs out of memory is a normal result whose ``"status"`` says so.
 A :class:`Sandbox` may be shared by threads: every call may run concurrently
 with the others (ctypes releases the GIL during the call), and :meth:`close`
 waits for the running calls before it destroys the handle.
+
+A :class:`Session` (``sb.open_session("python", repl=True)``, ABI 1.2) keeps
+one container for many runs: files persist, and with ``repl=True`` python
+variables too.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import ctypes
 import ctypes.util
 import json
 import os
 import threading
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 __all__ = [
     "ABI_VERSION",
@@ -54,7 +59,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 #: The ABI version this binding speaks, as (major, minor).
-ABI_VERSION = (1, 1)
+ABI_VERSION = (1, 2)
 
 # Status codes of sbx.h (stable, append-only).
 SBX_OK = 0
@@ -70,6 +75,8 @@ SBX_E_UNKNOWN_TOOL = -9
 SBX_E_UNKNOWN_DIALECT = -10
 SBX_E_OUT_OF_MEMORY = -11
 SBX_E_INTERNAL = -12
+SBX_E_UNKNOWN_SESSION = -13
+SBX_E_SESSION_LIMIT = -14
 
 
 # --------------------------------------------------------------------------
@@ -143,6 +150,15 @@ class InternalError(SbxError):
     """SBX_E_INTERNAL: a bug of the plugin; the message says more."""
 
 
+class UnknownSessionError(SbxError):
+    """SBX_E_UNKNOWN_SESSION: no open session has that id (closed, expired, ended or never
+    opened; the message says which)."""
+
+
+class SessionLimitError(SbxError):
+    """SBX_E_SESSION_LIMIT: the configured maximum of sessions is open."""
+
+
 _ERRORS = {
     SBX_E_INVALID_ARGUMENT: InvalidArgumentError,
     SBX_E_INVALID_JSON: InvalidJsonError,
@@ -156,6 +172,8 @@ _ERRORS = {
     SBX_E_UNKNOWN_DIALECT: UnknownDialectError,
     SBX_E_OUT_OF_MEMORY: OutOfMemoryError,
     SBX_E_INTERNAL: InternalError,
+    SBX_E_UNKNOWN_SESSION: UnknownSessionError,
+    SBX_E_SESSION_LIMIT: SessionLimitError,
 }
 
 
@@ -244,6 +262,15 @@ _SIGNATURES_1_1 = {
     "sbx_cancel_token_free": ([ctypes.POINTER(_SbxCancelToken)], None),
 }
 
+_SIGNATURES_1_2 = {
+    "sbx_session_open": (
+        [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(_SbxSandbox), ctypes.c_char_p,
+         ctypes.POINTER(ctypes.c_void_p)],
+        _status,
+    ),
+    "sbx_session_close": ([ctypes.POINTER(_SbxSandbox), ctypes.c_char_p], _status),
+}
+
 
 class _Library:
     """libsbx.so, loaded and negotiated, with exact ctypes signatures."""
@@ -275,6 +302,8 @@ class _Library:
         signatures = dict(_SIGNATURES)
         if self.abi >= (1, 1):
             signatures.update(_SIGNATURES_1_1)
+        if self.abi >= (1, 2):
+            signatures.update(_SIGNATURES_1_2)
         for name, (argtypes, restype) in signatures.items():
             function = self._function(name)
             function.argtypes = argtypes
@@ -456,7 +485,9 @@ class Sandbox:
         if getattr(self, "_handle", None) is not None:
             self.close()
 
-    def _call(self, function: Any, *args: Any, allow: Sequence[int] = ()) -> Optional[str]:
+    @contextlib.contextmanager
+    def _in_use(self) -> Iterator[Any]:
+        """The handle, which close() does not destroy until this block ends."""
         with self._cond:
             handle = self._handle
             if handle is None:
@@ -465,12 +496,16 @@ class Sandbox:
                 )
             self._active += 1
         try:
-            return self._lib.call(function, handle, *args, allow=allow)
+            yield handle
         finally:
             with self._cond:
                 self._active -= 1
                 if not self._active:
                     self._cond.notify_all()
+
+    def _call(self, function: Any, *args: Any, allow: Sequence[int] = ()) -> Optional[str]:
+        with self._in_use() as handle:
+            return self._lib.call(function, handle, *args, allow=allow)
 
     # -- calls
 
@@ -561,6 +596,40 @@ class Sandbox:
             )
         return json.loads(text)
 
+    def open_session(
+        self,
+        language: str,
+        *,
+        repl: bool = False,
+        limits: Optional[Mapping[str, Any]] = None,
+        network: bool = False,
+    ) -> "Session":
+        """Opens a session (ABI 1.2): one container kept for many runs. Files
+        persist between its runs; with ``repl=True`` (python) variables too.
+        ``limits`` fixes memory_mb, cpus, pids and disk_mb for the session and
+        gives the other limits' defaults. Use it as a context manager, or
+        call close()."""
+        if self._lib.abi < (1, 2):
+            raise InvalidArgumentError(
+                SBX_E_INVALID_ARGUMENT,
+                "SBX_E_INVALID_ARGUMENT",
+                "sessions need ABI 1.2; %s speaks %d.%d" % ((self._lib.path,) + self._lib.abi),
+            )
+        options: Dict[str, Any] = {"language": language, "repl": repl, "network": network}
+        if limits is not None:
+            options["limits"] = dict(limits)
+        text = self._call(self._lib.session_open, _json(options, "options"))
+        return Session(self, json.loads(text))
+
+    def close_session(self, session_id: str) -> None:
+        """Closes a session by id and removes its container; raises
+        UnknownSessionError when no open session has that id."""
+        with self._in_use() as handle:
+            status = self._lib.session_close(handle, _c_string(session_id, "session_id"))
+        if status != SBX_OK:
+            name = self._lib.status_name(status).decode("ascii", "replace")
+            raise _error(status, name, "session_id: %r is not an open session" % session_id)
+
     def health(self) -> Dict[str, Any]:
         """The sbx.health document. When the engine does not answer, the document
         is still returned, with ``"ok": False`` and the reason."""
@@ -574,6 +643,64 @@ class Sandbox:
     def plugin_info(self) -> Dict[str, Any]:
         """The plugin's static build information (name, version, abi, build)."""
         return json.loads(self._lib.plugin_info().decode("utf-8"))
+
+
+class Session:
+    """An open session of a Sandbox (see Sandbox.open_session)."""
+
+    def __init__(self, sandbox: Sandbox, document: Dict[str, Any]) -> None:
+        self.sandbox = sandbox
+        self.document = document
+        self.id: str = document["session_id"]
+        self.language: str = document["language"]
+        self._closed = False
+
+    def execute(self, code: str, **kwargs: Any) -> Dict[str, Any]:
+        """Runs ``code`` in the session; keyword arguments as in Sandbox.execute
+        (``language`` defaults to the session's)."""
+        language = kwargs.pop("language", self.language)
+        return self.sandbox.execute(language, code, session_id=self.id, **kwargs)
+
+    def write_file(self, path: str, content: Union[str, bytes]) -> None:
+        """Writes a file into the session's workspace (bytes go as base64)."""
+        arguments: Dict[str, Any] = {"session_id": self.id, "path": path}
+        if isinstance(content, bytes):
+            arguments.update(content=base64.b64encode(content).decode("ascii"), encoding="base64")
+        else:
+            arguments["content"] = content
+        self._tool("write_file", arguments)
+
+    def read_file(self, path: str) -> bytes:
+        """The bytes of a file in the session's workspace."""
+        file = self._tool("read_file", {"session_id": self.id, "path": path})
+        if file["encoding"] == "base64":
+            return base64.b64decode(file["content"])
+        return file["content"].encode("utf-8")
+
+    def list_files(self, pattern: str = "**") -> List[Dict[str, Any]]:
+        """``[{path, size}]`` of the workspace files matching a glob."""
+        return self._tool("list_files", {"session_id": self.id, "pattern": pattern})["files"]
+
+    def close(self) -> None:
+        """Closes the session and removes its container. Idempotent."""
+        if not self._closed:
+            self._closed = True
+            self.sandbox.close_session(self.id)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def _tool(self, name: str, arguments: Dict[str, Any]) -> Dict[str, Any]:
+        result = self.sandbox.call_tool(name, arguments)
+        if result.get("isError"):
+            text = result["content"][0]["text"]
+            if text.startswith("session_id: "):
+                raise UnknownSessionError(SBX_E_UNKNOWN_SESSION, "SBX_E_UNKNOWN_SESSION", text)
+            raise InvalidRequestError(SBX_E_INVALID_REQUEST, "SBX_E_INVALID_REQUEST", text)
+        return result["structuredContent"]
 
 
 class _Options:

@@ -17,7 +17,8 @@ CHECK(status_values,
           SBX_E_INVALID_REQUEST == -3 && SBX_E_UNKNOWN_LANGUAGE == -4 &&
           SBX_E_LIMIT_EXCEEDED == -5 && SBX_E_ABI_MISMATCH == -6 && SBX_E_INVALID_CONFIG == -7 &&
           SBX_E_ENGINE_UNAVAILABLE == -8 && SBX_E_UNKNOWN_TOOL == -9 &&
-          SBX_E_UNKNOWN_DIALECT == -10 && SBX_E_OUT_OF_MEMORY == -11 && SBX_E_INTERNAL == -12);
+          SBX_E_UNKNOWN_DIALECT == -10 && SBX_E_OUT_OF_MEMORY == -11 && SBX_E_INTERNAL == -12 &&
+          SBX_E_UNKNOWN_SESSION == -13 && SBX_E_SESSION_LIMIT == -14);
 CHECK(log_levels, SBX_LOG_TRACE == 0 && SBX_LOG_DEBUG == 1 && SBX_LOG_INFO == 2 &&
                       SBX_LOG_WARN == 3 && SBX_LOG_ERROR == 4);
 CHECK(host_layout, offsetof(sbx_host, struct_size) == 0 &&
@@ -28,7 +29,7 @@ CHECK(options_layout, offsetof(sbx_exec_options, struct_size) == 0 &&
                           offsetof(sbx_exec_options, cancel) >= 8 &&
                           offsetof(sbx_exec_options, on_output) > offsetof(sbx_exec_options, cancel) &&
                           offsetof(sbx_exec_options, payload) > offsetof(sbx_exec_options, on_output));
-CHECK(minor_1_1, SBX_ABI_VERSION_MINOR >= 1);
+CHECK(minor_1_2, SBX_ABI_VERSION_MINOR >= 2);
 CHECK(streams, SBX_STREAM_STDOUT == 1 && SBX_STREAM_STDERR == 2 && SBX_STREAM_COMPILE_STDOUT == 3 &&
                    SBX_STREAM_COMPILE_STDERR == 4);
 
@@ -50,6 +51,8 @@ struct sbx_functions {
     sbx_status (*cancel_token_new)(sbx_cancel_token **);
     void (*cancel_token_cancel)(sbx_cancel_token *);
     void (*cancel_token_free)(sbx_cancel_token *);
+    sbx_status (*session_open)(char **, sbx_sandbox *, const char *, char **);
+    sbx_status (*session_close)(sbx_sandbox *, const char *);
 };
 
 static int32_t on_output(int32_t stream, const char *data, size_t len, void *payload) {
@@ -83,6 +86,8 @@ void header_use(struct sbx_functions *f, sbx_host *host, sbx_exec_options *optio
     f->cancel_token_new = sbx_cancel_token_new;
     f->cancel_token_cancel = sbx_cancel_token_cancel;
     f->cancel_token_free = sbx_cancel_token_free;
+    f->session_open = sbx_session_open;
+    f->session_close = sbx_session_close;
     host->struct_size = (uint32_t)sizeof *host;
     host->log = on_log;
     host->user_data = NULL;

@@ -30,6 +30,8 @@ SBX_SIGNATURE(sbx_call_tool, sbx_status (*)(char **, sbx_sandbox *, const char *
 SBX_SIGNATURE(sbx_health, sbx_status (*)(char **, sbx_sandbox *, char **));
 SBX_SIGNATURE(sbx_string_free, void (*)(char *));
 SBX_SIGNATURE(sbx_status_name, const char *(*)(sbx_status));
+SBX_SIGNATURE(sbx_session_open, sbx_status (*)(char **, sbx_sandbox *, const char *, char **));
+SBX_SIGNATURE(sbx_session_close, sbx_status (*)(sbx_sandbox *, const char *));
 
 // Aggregate initialisation as C++ hosts write it.
 sbx_host header_use_host();

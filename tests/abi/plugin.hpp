@@ -14,7 +14,7 @@ namespace sbx::abi_test {
 #define SBX_ABI_FUNCTIONS(X)                                                                  \
     X(negotiate_abi) X(plugin_info) X(create) X(destroy) X(execute) X(languages) X(tools)    \
         X(call_tool) X(health) X(string_free) X(status_name) X(cancel_token_new)            \
-            X(cancel_token_cancel) X(cancel_token_free)
+            X(cancel_token_cancel) X(cancel_token_free) X(session_open) X(session_close)
 
 struct Api {
 #define SBX_ABI_FIELD(name) decltype(&::sbx_##name) name;

@@ -97,13 +97,15 @@ TEST(Errors, EveryStatusHasItsName) {
         {SBX_E_UNKNOWN_DIALECT, "SBX_E_UNKNOWN_DIALECT"},
         {SBX_E_OUT_OF_MEMORY, "SBX_E_OUT_OF_MEMORY"},
         {SBX_E_INTERNAL, "SBX_E_INTERNAL"},
+        {SBX_E_UNKNOWN_SESSION, "SBX_E_UNKNOWN_SESSION"},
+        {SBX_E_SESSION_LIMIT, "SBX_E_SESSION_LIMIT"},
     };
     for (const auto &[status, name] : names)
         EXPECT_STREQ(api().status_name(status), name);
 }
 
 TEST(Errors, AnUnknownStatusStillHasAName) {
-    for (const sbx_status status : {1, -13, -1000, INT32_MIN}) {
+    for (const sbx_status status : {1, -15, -1000, INT32_MIN}) {
         const char *name = api().status_name(status);
         ASSERT_NE(name, nullptr) << status;
         EXPECT_STRNE(name, "") << status;

@@ -110,6 +110,19 @@ TEST(NullSafety, Health) {
         [&](char **out, char **error) { return api().health(out, nullptr, error); });
 }
 
+TEST(NullSafety, Sessions) {
+    Sandbox sb;
+    const char *options = R"j({"language": "python"})j";
+    expect_invalid_argument(
+        [&](char **error) { return api().session_open(nullptr, sb.get(), options, error); });
+    expect_invalid_argument_resets_out(
+        [&](char **out, char **error) { return api().session_open(out, nullptr, options, error); });
+    expect_invalid_argument_resets_out(
+        [&](char **out, char **error) { return api().session_open(out, sb.get(), nullptr, error); });
+    EXPECT_EQ(api().session_close(nullptr, "s-1"), SBX_E_INVALID_ARGUMENT);
+    EXPECT_EQ(api().session_close(sb.get(), nullptr), SBX_E_INVALID_ARGUMENT);
+}
+
 TEST(NullSafety, OutErrorIsOptional) {
     char *out = untouched;
     EXPECT_EQ(api().execute(&out, nullptr, request, nullptr, nullptr), SBX_E_INVALID_ARGUMENT);

@@ -85,7 +85,7 @@ class CHostTest(unittest.TestCase):
         self.assertEqual(process.returncode, 2)
         self.assertEqual(process.stdout, "")
         self.assertIn("ABI mismatch", process.stderr)
-        self.assertIn("speaks ABI 2.3, this host speaks 1.1", process.stderr)
+        self.assertIn("speaks ABI 2.3, this host speaks 1.2", process.stderr)
 
     def test_an_api_error_prints_the_plugin_message(self):
         process = run(PLUGIN, "print(1) # \udcff")  # a byte 0xFF: not UTF-8

@@ -180,6 +180,31 @@ class SandboxTest(unittest.TestCase):
         self.assertEqual(info["abi"]["major"], 1)
         self.assertEqual(sbx.plugin_info(), info)
 
+    def test_a_repl_session_keeps_state_and_files(self):
+        with self.sb.open_session("python", repl=True) as session:
+            self.assertTrue(session.id.startswith("s-"))
+            session.execute("x = 1")
+            result = session.execute("x += 1; print(x)")
+            self.assertEqual(result["stdout"], "2\n", result)
+            self.assertEqual(result["session_id"], session.id)
+            session.write_file("data/blob.bin", bytes(range(256)))
+            session.execute("open('out.bin', 'wb').write(open('data/blob.bin', 'rb').read()[::-1])")
+            self.assertEqual(session.read_file("out.bin"), bytes(reversed(range(256))))
+            paths = [f["path"] for f in session.list_files()]
+            self.assertEqual(paths, ["data/blob.bin", "out.bin"])
+        with self.assertRaises(sbx.UnknownSessionError) as caught:
+            self.sb.execute("python", "print(x)", session_id=session.id)
+        self.assertIn("was closed", str(caught.exception))
+        with self.assertRaises(sbx.UnknownSessionError):
+            self.sb.close_session(session.id)
+
+    def test_collect_returns_the_files_a_program_wrote(self):
+        result = self.sb.execute(
+            "python", "open('a.csv', 'w').write('1,2\\n')", collect=["*.csv"]
+        )
+        self.assertEqual(result["files"][0]["path"], "a.csv", result)
+        self.assertEqual(result["files"][0]["content"], "1,2\n")
+
     def test_sleep_past_the_time_limit_is_a_timeout(self):
         result = self.sb.execute(
             language="python", code="import time\ntime.sleep(5)\nprint('late')", limits={"time_s": 1}

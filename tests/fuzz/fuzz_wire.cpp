@@ -1,6 +1,7 @@
 // libFuzzer target: the framed channel between the plugin and sbx-init, as
 // sbx-init reads it (wire::FrameReader, then wire::decode_job) and as the
-// plugin reads sbx-init's answers (decode_hello/_output/_report/_string/_clean).
+// plugin reads sbx-init's answers (decode_hello/_output/_report/_string/_clean/
+// _files), and sbx-init's collect requests (decode_collect).
 // Every frame the reader yields is decoded by its type; a body that decodes
 // must encode back to the very same bytes.
 #include "protocol/wire.hpp"
@@ -40,6 +41,12 @@ void decode(const Frame &frame) {
         case MsgType::clean:
             check(encode_clean(decode_clean(frame.body)) == frame.body);
             break;
+        case MsgType::collect:
+            check(encode_collect(decode_collect(frame.body)) == frame.body);
+            break;
+        case MsgType::files:
+            check(encode_files(decode_files(frame.body)) == frame.body);
+            break;
         default: // no body: cancel, job_end, reset
             break;
         }
@@ -54,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // The whole input as one body of each kind: the decoders meet raw bytes
     // without having to find a valid frame header first.
     for (MsgType type : {MsgType::hello, MsgType::job, MsgType::output, MsgType::stage_end,
-                         MsgType::fatal, MsgType::clean})
+                         MsgType::fatal, MsgType::clean, MsgType::collect, MsgType::files})
         decode(Frame{type, std::string(input)});
     // The input as a byte stream, in reads of 7 bytes (frames split across
     // reads, several frames in one read), with a small frame limit.

@@ -60,6 +60,27 @@ public:
         return {s, error.str()};
     }
 
+    // Opens a session that must open; returns its sbx.session document.
+    json::object open_session(const json::object &options) {
+        Owned out, error;
+        const std::string text = json::serialize(options);
+        const sbx_status s = sbx_session_open(&out.p, sb_, text.c_str(), &error.p);
+        if (s != SBX_OK)
+            throw std::runtime_error(std::string(sbx_status_name(s)) + ": " + error.str());
+        return json::parse(out.str()).as_object();
+    }
+
+    // An MCP CallToolResult of a tool that must be known.
+    json::object call_tool(const std::string &name, const json::object &arguments) {
+        Owned out, error;
+        const std::string text = json::serialize(arguments);
+        const sbx_status s =
+            sbx_call_tool(&out.p, sb_, name.c_str(), text.c_str(), nullptr, &error.p);
+        if (s != SBX_OK)
+            throw std::runtime_error(std::string(sbx_status_name(s)) + ": " + error.str());
+        return json::parse(out.str()).as_object();
+    }
+
     sbx_sandbox *handle() { return sb_; }
 
 private:

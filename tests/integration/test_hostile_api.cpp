@@ -189,6 +189,7 @@ protected:
 TEST_F(HostileApi, EveryFieldRefusesWrongTypesRangesMissingLongAndNul) {
     const std::string nul("a\0b", 3);
     const std::string long_257(257, 'x');
+    const std::string long_4097(4097, 'x');
     // --- language: required string, at most 256 bytes, a known name
     wrong_types("language", "string");
     add(without("language"), "language", SBX_E_INVALID_REQUEST);
@@ -239,11 +240,24 @@ TEST_F(HostileApi, EveryFieldRefusesWrongTypesRangesMissingLongAndNul) {
     // --- network: a boolean, and true is refused (allow_network is false)
     wrong_types("network", "boolean");
     add(with("network", true), "network", SBX_E_INVALID_REQUEST);
-    // --- session_id: a string (and sessions do not exist yet)
+    // --- session_id: a string of an open session
     wrong_types("session_id", "string");
-    add(with("session_id", "s1"), "session_id", SBX_E_INVALID_REQUEST);
+    add(with("session_id", ""), "session_id", SBX_E_INVALID_REQUEST);
+    add(with("session_id", "s1"), "session_id", SBX_E_UNKNOWN_SESSION);
     add(with("session_id", long_257), "session_id", SBX_E_INVALID_REQUEST);
     add(with("session_id", nul), "session_id", SBX_E_INVALID_REQUEST);
+    // --- collect: an array of workspace-relative globs
+    wrong_types("collect", "array");
+    for (const json::value &pattern : {json::value(""), json::value("/etc/passwd"),
+                                       json::value("a/../../b"), json::value(7),
+                                       json::value(long_4097), json::value(nul)})
+        add(with("collect", json::array{pattern}), "collect[0]", SBX_E_INVALID_REQUEST);
+    {
+        json::array many;
+        for (int i = 0; i < 65; ++i)
+            many.push_back(json::value("*.txt"));
+        add(with("collect", many), "collect", SBX_E_INVALID_REQUEST);
+    }
     // --- limits: an object of numbers between the minimum and the maximum
     wrong_types("limits", "object");
     struct Limit {

@@ -88,7 +88,7 @@ for (const [dialect, shape] of Object.entries(dialects)) {
         assert.doesNotThrow(() => newAjv().compile(output), `${name}: output schema does not compile`);
       }
     }
-    assert.deepEqual([...names].sort(), ['execute_code', 'list_languages']);
+    assert.deepEqual([...names].sort(), ['close_session', 'create_session', 'execute_code', 'list_files', 'list_languages', 'read_file', 'write_file']);
     assert.equal(new Set(names).size, names.length, 'names are unique');
   });
 }

@@ -51,6 +51,27 @@ TEST(Config, PoolRecycleIsOffByDefault) {
     EXPECT_NE(refusal(R"({"pool": {"max_runs": 0}})").find("pool.max_runs"), std::string::npos);
 }
 
+TEST(Config, SessionsAndCollectAreRead) {
+    const Config d = parse_config("{}");
+    EXPECT_EQ(d.sessions_max, 16);
+    EXPECT_EQ(d.session_idle_ttl_s, 600);
+    EXPECT_EQ(d.collect_max_bytes, 10 << 20);
+    EXPECT_EQ(d.collect_max_files, 1000);
+    const Config c = parse_config(R"({"sessions": {"max": 2, "idle_ttl_s": 1.5},
+                                      "collect": {"max_bytes": 0, "max_files": 3}})");
+    EXPECT_EQ(c.sessions_max, 2);
+    EXPECT_EQ(c.session_idle_ttl_s, 1.5);
+    EXPECT_EQ(c.collect_max_bytes, 0);
+    EXPECT_EQ(c.collect_max_files, 3);
+    EXPECT_NE(refusal(R"({"sessions": {"max": -1}})").find("sessions.max"), std::string::npos);
+    EXPECT_NE(refusal(R"({"sessions": {"idle_ttl_s": 0}})").find("sessions.idle_ttl_s"),
+              std::string::npos);
+    EXPECT_NE(refusal(R"({"collect": {"max_bytes": 1e12}})").find("collect.max_bytes"),
+              std::string::npos);
+    EXPECT_NE(refusal(R"({"collect": {"max_files": 0}})").find("collect.max_files"),
+              std::string::npos);
+}
+
 TEST(Config, ErrorsNameTheField) {
     EXPECT_NE(refusal("{").find("SBX_E_INVALID_JSON"), std::string::npos);
     EXPECT_NE(refusal("[]").find("SBX_E_INVALID_CONFIG"), std::string::npos);

@@ -70,9 +70,32 @@ TEST_F(RequestTest, WrongTypesNameTheField) {
         {{{"limits", json::object{{"disk_mb", json::object{}}}}}, "limits.disk_mb"},
         {{{"network", "no"}}, "network"},
         {{{"session_id", 3}}, "session_id"},
+        {{{"session_id", ""}}, "session_id"},
+        {{{"collect", "*.png"}}, "collect"},
+        {{{"collect", json::array{"ok", 3}}}, "collect[1]"},
+        {{{"collect", json::array{"/abs"}}}, "collect[0]"},
+        {{{"collect", json::array{"a/../b"}}}, "collect[0]"},
     };
     for (const auto &[fields, field] : cases)
         refused(fields, SBX_E_INVALID_REQUEST, field);
+}
+
+TEST_F(RequestTest, SessionAndCollectAreRead) {
+    const Request q = parse({{"session_id", "s-1"}, {"collect", json::array{"out/**/*.png", "a\\*b"}}});
+    EXPECT_EQ(q.session_id, "s-1");
+    EXPECT_EQ(q.collect, (std::vector<std::string>{"out/**/*.png", "a\\*b"}));
+    EXPECT_TRUE(parse({}).collect.empty());
+}
+
+TEST_F(RequestTest, ASessionsLimitsAreTheDefaultsOfItsRuns) {
+    Limits base = config.defaults;
+    base.memory_mb = 128;
+    base.time_s = 5;
+    const Request q = parse_request(json::value(json::object{{"language", "python"}, {"code", ""},
+                                                             {"limits", {{"time_s", 2}}}}),
+                                    registry, config, &base);
+    EXPECT_EQ(q.limits.memory_mb, 128);
+    EXPECT_EQ(q.limits.time_s, 2);
 }
 
 TEST_F(RequestTest, OutOfRangeValuesNameTheField) {

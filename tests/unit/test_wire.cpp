@@ -19,7 +19,9 @@ wire::Job sample_job() {
     job.stdin_data = std::string("Alice\n\0\xff", 8);
     job.env = {"PATH=/usr/bin:/bin", "HOME=/workspace", "EMPTY="};
     job.stages = {{"compile", {"gcc", "-O2", "main.c"}, 30000, false},
-                  {"run", {"./a.out", ""}, 5000, true}};
+                  {"run", {"./a.out", ""}, 5000, true},
+                  {"cell", {"python3", "-u", "-c", "driver"}, 1000, true, true,
+                   std::string("x = 1\n\0print(x)", 15)}};
     job.max_output_bytes = 100000;
     job.max_file_bytes = 64ull << 20;
     job.workdir = "/workspace";
@@ -44,6 +46,8 @@ wire::StageReport sample_report() {
     r.stdout_bytes = 7;
     r.stderr_bytes = 0xffffffffffull;
     r.error = "cannot execute x: No such file or directory";
+    r.interpreter_started = true;
+    r.interpreter_lost = false;
     return r;
 }
 
@@ -62,6 +66,8 @@ void expect_same(const wire::Job &a, const wire::Job &b) {
         EXPECT_EQ(a.stages[i].argv, b.stages[i].argv);
         EXPECT_EQ(a.stages[i].time_ms, b.stages[i].time_ms);
         EXPECT_EQ(a.stages[i].feed_stdin, b.stages[i].feed_stdin);
+        EXPECT_EQ(a.stages[i].resident, b.stages[i].resident);
+        EXPECT_EQ(a.stages[i].cell, b.stages[i].cell);
     }
     EXPECT_EQ(a.max_output_bytes, b.max_output_bytes);
     EXPECT_EQ(a.max_file_bytes, b.max_file_bytes);
@@ -84,6 +90,41 @@ void expect_same(const wire::StageReport &a, const wire::StageReport &b) {
     EXPECT_EQ(a.memory_peak_kb, b.memory_peak_kb);
     EXPECT_EQ(a.stdout_bytes, b.stdout_bytes);
     EXPECT_EQ(a.stderr_bytes, b.stderr_bytes);
+    EXPECT_EQ(a.error, b.error);
+    EXPECT_EQ(a.interpreter_started, b.interpreter_started);
+    EXPECT_EQ(a.interpreter_lost, b.interpreter_lost);
+}
+
+wire::Collect sample_collect() {
+    return {{"**/*.png", "src/\\*.py", ""}, 1ull << 33, 1000, true};
+}
+
+wire::FileList sample_files() {
+    wire::FileList list;
+    list.files = {{"a.png", 4, true, std::string("\x89P\0G", 4)},
+                  {"big.bin", 1ull << 40, false, ""},
+                  {"src/empty.py", 0, true, ""}};
+    list.entries_truncated = true;
+    list.error = "cannot open deep: Permission denied";
+    return list;
+}
+
+void expect_same(const wire::Collect &a, const wire::Collect &b) {
+    EXPECT_EQ(a.patterns, b.patterns);
+    EXPECT_EQ(a.max_total_bytes, b.max_total_bytes);
+    EXPECT_EQ(a.max_entries, b.max_entries);
+    EXPECT_EQ(a.list_only, b.list_only);
+}
+
+void expect_same(const wire::FileList &a, const wire::FileList &b) {
+    ASSERT_EQ(a.files.size(), b.files.size());
+    for (size_t i = 0; i < a.files.size(); ++i) {
+        EXPECT_EQ(a.files[i].path, b.files[i].path);
+        EXPECT_EQ(a.files[i].size, b.files[i].size);
+        EXPECT_EQ(a.files[i].returned, b.files[i].returned);
+        EXPECT_EQ(a.files[i].content, b.files[i].content);
+    }
+    EXPECT_EQ(a.entries_truncated, b.entries_truncated);
     EXPECT_EQ(a.error, b.error);
 }
 
@@ -137,6 +178,36 @@ TEST(Wire, ResetAndCleanAreKnownTypes) {
     ASSERT_TRUE(clean);
     EXPECT_EQ(clean->type, wire::MsgType::clean);
     EXPECT_TRUE(wire::decode_clean(clean->body).ok);
+}
+
+TEST(Wire, CollectRoundTrip) {
+    const std::string body = wire::encode_collect(sample_collect());
+    expect_same(wire::decode_collect(body), sample_collect());
+    expect_same(wire::decode_collect(wire::encode_collect({})), wire::Collect{});
+    expect_prefixes_refused(body, wire::decode_collect);
+    EXPECT_THROW(wire::decode_collect(body + "x"), wire::DecodeError);
+}
+
+TEST(Wire, FilesRoundTrip) {
+    const std::string body = wire::encode_files(sample_files());
+    expect_same(wire::decode_files(body), sample_files());
+    expect_same(wire::decode_files(wire::encode_files({})), wire::FileList{});
+    expect_prefixes_refused(body, wire::decode_files);
+    EXPECT_THROW(wire::decode_files(body + "x"), wire::DecodeError);
+}
+
+TEST(Wire, CollectAndFilesAreKnownTypes) {
+    wire::FrameReader reader;
+    reader.feed(wire::encode_frame(wire::MsgType::collect, wire::encode_collect(sample_collect())));
+    reader.feed(wire::encode_frame(wire::MsgType::files, wire::encode_files(sample_files())));
+    auto collect = reader.next();
+    ASSERT_TRUE(collect);
+    EXPECT_EQ(collect->type, wire::MsgType::collect);
+    expect_same(wire::decode_collect(collect->body), sample_collect());
+    auto files = reader.next();
+    ASSERT_TRUE(files);
+    EXPECT_EQ(files->type, wire::MsgType::files);
+    expect_same(wire::decode_files(files->body), sample_files());
 }
 
 TEST(Wire, HelloIsLittleEndian) { EXPECT_EQ(wire::encode_hello(1), std::string("\1\0\0\0", 4)); }
@@ -288,7 +359,7 @@ TEST(Wire, OversizedFrameRefusedFromItsHeader) {
 }
 
 TEST(Wire, UnknownTypeRefused) {
-    for (uint8_t type : {0, 10, 99, 255}) {
+    for (uint8_t type : {0, 12, 99, 255}) {
         wire::FrameReader reader;
         reader.feed(header(1, type));
         EXPECT_THROW(reader.next(), wire::DecodeError) << int(type);
@@ -338,6 +409,10 @@ TEST(Wire, AbsurdCountsRefused) {
     std::string no_files = u32_le(0) + u32_le(0);
     EXPECT_THROW(wire::decode_job(no_files + u32_le(1000000) + std::string(64, '\0')),
                  wire::DecodeError);
+    // A file list claiming more 17-byte entries than the body could hold.
+    EXPECT_THROW(wire::decode_files(u32_le(4) + std::string(60, '\0')), wire::DecodeError);
+    EXPECT_THROW(wire::decode_collect(u32_le(0xffffffffu) + std::string(20, '\0')),
+                 wire::DecodeError);
 }
 
 TEST(Wire, BadFieldValuesRefused) {
@@ -346,14 +421,22 @@ TEST(Wire, BadFieldValuesRefused) {
     EXPECT_THROW(wire::decode_output(bad_stream), wire::DecodeError);
 
     wire::Job job;
-    job.stages = {{"run", {"x"}, 1, true}};
-    std::string body = wire::encode_job(job);
-    // The stage's feed_stdin byte sits right before the two u64 limits and
-    // the workdir string.
-    size_t flag = body.size() - 16 - 4 - 1;
-    ASSERT_EQ(body[flag], 1);
-    body[flag] = 2;
-    EXPECT_THROW(wire::decode_job(body), wire::DecodeError);
+    job.stages = {{"run", {"x"}, 1, true, true, ""}};
+    const std::string body = wire::encode_job(job);
+    // The stage's feed_stdin and resident bytes sit right before its empty
+    // cell, the two u64 limits and the workdir string.
+    const size_t resident = body.size() - 16 - 4 - 4 - 1;
+    for (size_t flag : {resident - 1, resident}) {
+        std::string bad = body;
+        ASSERT_EQ(bad[flag], 1);
+        bad[flag] = 2;
+        EXPECT_THROW(wire::decode_job(bad), wire::DecodeError) << flag;
+    }
+
+    std::string bad_list_only = wire::encode_collect(sample_collect());
+    ASSERT_EQ(bad_list_only.back(), 1);
+    bad_list_only.back() = 7;
+    EXPECT_THROW(wire::decode_collect(bad_list_only), wire::DecodeError);
 }
 
 TEST(Wire, DecodeErrorsSayWhat) {

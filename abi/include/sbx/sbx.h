@@ -44,7 +44,7 @@ extern "C" {
 
 /* A version is (major << 16) | minor. */
 #define SBX_ABI_VERSION_MAJOR 1
-#define SBX_ABI_VERSION_MINOR 1
+#define SBX_ABI_VERSION_MINOR 2
 #define SBX_ABI_VERSION ((SBX_ABI_VERSION_MAJOR << 16) | SBX_ABI_VERSION_MINOR)
 #define SBX_ABI_MAJOR(v) ((uint32_t)(v) >> 16)
 #define SBX_ABI_MINOR(v) ((uint32_t)(v)&0xFFFFu)
@@ -64,6 +64,9 @@ typedef int32_t sbx_status;
 #define SBX_E_UNKNOWN_DIALECT -10     /* sbx_tools with a dialect we do not speak */
 #define SBX_E_OUT_OF_MEMORY -11       /* the plugin could not allocate */
 #define SBX_E_INTERNAL -12            /* a bug of ours; the message says more */
+#define SBX_E_UNKNOWN_SESSION -13     /* ABI 1.2: no open session has this id (never
+                                         opened, closed, expired or ended) */
+#define SBX_E_SESSION_LIMIT -14       /* ABI 1.2: sessions.max sessions are open */
 
 /* Log levels passed to sbx_host.log. */
 #define SBX_LOG_TRACE 0
@@ -189,6 +192,34 @@ SBX_API void sbx_cancel_token_cancel(sbx_cancel_token *token);
 /* ABI 1.1: frees the token. No call may still use it. NULL is a no-op.
  * [any-thread] */
 SBX_API void sbx_cancel_token_free(sbx_cancel_token *token);
+
+/* ABI 1.2: opens a session, one container kept for many runs: files in
+ * its workspace persist from run to run, and with "repl": true a python
+ * interpreter keeps its state too. `options_json` is an sbx.session.options
+ * document, read during the call only:
+ *   {"language": "python", "repl": false, "network": false,
+ *    "limits": {"memory_mb": 256, "cpus": 0.5, "pids": 64, "disk_mb": 64, ...}}
+ * Only "language" is required. On SBX_OK `*out_session_json` holds an
+ * sbx.session document with its "session_id"; pass that id as the
+ * "session_id" of sbx_execute requests (or of the execute_code, write_file,
+ * read_file and list_files tools). Each run keeps its own time and output
+ * limits; memory, cpus, pids, disk and network are the session's. A session
+ * idle for sessions.idle_ttl_s is closed; then, as after
+ * sbx_session_close or sbx_destroy, its container is removed and its id
+ * gets SBX_E_UNKNOWN_SESSION with a message saying why. Fails with
+ * SBX_E_SESSION_LIMIT when sessions.max are open, and with
+ * SBX_E_ENGINE_UNAVAILABLE when the container cannot be started.
+ * [thread-safe] */
+SBX_API sbx_status sbx_session_open(char **out_session_json, sbx_sandbox *sb,
+                                    const char *options_json, char **out_error);
+
+/* ABI 1.2: closes a session and removes its container. A run on it that is
+ * still going finishes first (the container goes when it ends); calls made
+ * later with its id fail with SBX_E_UNKNOWN_SESSION. Returns
+ * SBX_E_UNKNOWN_SESSION when no open session has that id, and
+ * SBX_E_INVALID_ARGUMENT when `sb` or `session_id` is NULL. `session_id` is
+ * read during the call only. [thread-safe] */
+SBX_API sbx_status sbx_session_close(sbx_sandbox *sb, const char *session_id);
 
 /* A short English name of a status code ("SBX_E_INVALID_REQUEST"). Static,
  * never NULL, never freed. [any-thread] */

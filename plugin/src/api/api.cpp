@@ -64,7 +64,7 @@ sbx::runner::RunControl run_control(const sbx_exec_options *opts) {
 
 constexpr const char plugin_info[] =
     R"({"schema":"sbx.plugin_info/1","name":"sbx","version":")" SBX_VERSION
-    R"(","abi":{"major":1,"minor":1},"build":{"compiler":"gcc )" __VERSION__
+    R"(","abi":{"major":1,"minor":2},"build":{"compiler":"gcc )" __VERSION__
     R"(","type":")" SBX_BUILD_TYPE R"("}})";
 
 } // namespace
@@ -177,6 +177,28 @@ SBX_API sbx_status sbx_health(char **out_json, sbx_sandbox *sb, char **out_error
             return sbx::api::fail(out_error, SBX_E_ENGINE_UNAVAILABLE,
                                   "the engine does not answer: " +
                                       std::string(health.at("engine").at("error").as_string()));
+        return SBX_OK;
+    });
+}
+
+SBX_API sbx_status sbx_session_open(char **out_session_json, sbx_sandbox *sb,
+                                    const char *options_json, char **out_error) {
+    if (out_session_json)
+        *out_session_json = nullptr;
+    return guarded(out_error, [&]() -> sbx_status {
+        SBX_REQUIRE(out_error, out_session_json);
+        SBX_REQUIRE(out_error, sb);
+        SBX_REQUIRE(out_error, options_json);
+        return give(out_session_json,
+                    sbx::util::serialize(sb->impl.open_session(std::string_view(options_json))));
+    });
+}
+
+SBX_API sbx_status sbx_session_close(sbx_sandbox *sb, const char *session_id) {
+    return guarded(nullptr, [&]() -> sbx_status {
+        if (!sb || !session_id)
+            return SBX_E_INVALID_ARGUMENT;
+        sb->impl.close_session(session_id);
         return SBX_OK;
     });
 }

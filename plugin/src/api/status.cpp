@@ -15,6 +15,8 @@ extern "C" SBX_API const char *sbx_status_name(sbx_status status) {
     case SBX_E_UNKNOWN_DIALECT: return "SBX_E_UNKNOWN_DIALECT";
     case SBX_E_OUT_OF_MEMORY: return "SBX_E_OUT_OF_MEMORY";
     case SBX_E_INTERNAL: return "SBX_E_INTERNAL";
+    case SBX_E_UNKNOWN_SESSION: return "SBX_E_UNKNOWN_SESSION";
+    case SBX_E_SESSION_LIMIT: return "SBX_E_SESSION_LIMIT";
     }
     return "SBX_E_UNKNOWN_STATUS";
 }

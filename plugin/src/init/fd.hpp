@@ -2,6 +2,7 @@
 // job leaks one into the next.
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <utility>
@@ -31,5 +32,17 @@ public:
 private:
     int fd_ = -1;
 };
+
+struct Pipe {
+    Fd read;
+    Fd write;
+};
+
+// A close-on-exec pipe; on failure both ends are invalid and errno says why.
+inline Pipe make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return {};
+    return {Fd(fds[0]), Fd(fds[1])};
+}
 
 } // namespace sbx::init

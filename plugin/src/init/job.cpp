@@ -18,7 +18,7 @@ void send_fatal(Channel &channel, const std::string &reason) {
 
 } // namespace
 
-bool run_job(const wire::Job &job, Channel &channel, int signal_fd) {
+bool run_job(const wire::Job &job, Channel &channel, int signal_fd, Resident &resident) {
     if (job.stages.size() > max_stages) {
         send_fatal(channel, "a job has at most " + std::to_string(max_stages) + " stages");
         return true;
@@ -33,7 +33,9 @@ bool run_job(const wire::Job &job, Channel &channel, int signal_fd) {
         Interrupt before = check_control(channel);
         if (before == Interrupt::hangup) return false;
         if (before == Interrupt::cancel) break;
-        StageResult result = run_stage(job, index, channel, signal_fd);
+        StageResult result = job.stages[index].resident
+                                 ? resident.run_cell(job, index, channel, signal_fd)
+                                 : run_stage(job, index, channel, signal_fd);
         if (result.interrupt == Interrupt::hangup) return false;
         channel.send(wire::MsgType::stage_end, wire::encode_report(result.report));
         if (result.interrupt == Interrupt::cancel || result.report.exit_code != 0) break;

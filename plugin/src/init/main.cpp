@@ -2,11 +2,13 @@
 // a framed channel on stdin/stdout (see protocol/wire.hpp) until stdin
 // closes, which is how the container dies with the plugin.
 #include "init/channel.hpp"
+#include "init/collect.hpp"
 #include "init/control.hpp"
 #include "init/job.hpp"
 #include "init/privileges.hpp"
 #include "init/processes.hpp"
 #include "init/reset.hpp"
+#include "init/resident.hpp"
 #include "init/signals.hpp"
 #include "init/spawn.hpp"
 
@@ -50,15 +52,20 @@ bool wait_for_input(Channel &channel, int signal_fd) {
 // Exit status after a reset that could not make the container clean.
 constexpr int not_clean_status = 3;
 
-// Serves jobs until the plugin hangs up (0), or until a reset fails
-// (not_clean_status): a container that is not clean takes no further job.
-int serve(Channel &channel, int signal_fd) {
+// Serves jobs, resets and collects until the plugin hangs up (0), or until
+// a reset fails (not_clean_status): a container that is not clean takes no
+// further job.
+int serve(Channel &channel, int signal_fd, Resident &resident, const std::string &workspace) {
     for (;;) {
         while (auto frame = channel.next()) {
             if (frame->type == wire::MsgType::job) {
-                if (!run_job(wire::decode_job(frame->body), channel, signal_fd)) return 0;
+                if (!run_job(wire::decode_job(frame->body), channel, signal_fd, resident)) return 0;
+            } else if (frame->type == wire::MsgType::collect) {
+                wire::FileList list = collect_files(workspace, wire::decode_collect(frame->body));
+                channel.send(wire::MsgType::files, wire::encode_files(list));
             } else if (frame->type == wire::MsgType::reset) {
                 if (!frame->body.empty()) throw ProtocolError("reset frame with a body");
+                resident.stop(signal_fd);
                 wire::CleanReport report = reset_container(signal_fd);
                 channel.send(wire::MsgType::clean, wire::encode_clean(report));
                 if (!report.ok) return not_clean_status; // the plugin logs why
@@ -101,7 +108,9 @@ int main(int argc, char **argv) {
         Fd signal_fd = install_init_signals();
         note_mount_roots();
         channel.send(wire::MsgType::hello, wire::encode_hello(wire::protocol_version));
-        status = serve(channel, signal_fd.get());
+        Resident resident;
+        status = serve(channel, signal_fd.get(), resident, arguments.workspace);
+        resident.stop(signal_fd.get());
         settle(0, signal_fd.get(), shutdown_wait_ms);
     } catch (const ChannelClosed &) {
         // The plugin is gone; as PID 1, exiting kills the whole container.

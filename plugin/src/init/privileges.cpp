@@ -52,11 +52,17 @@ Arguments parse_arguments(int argc, char **argv) {
             parsed.cpu_rlimit = false;
             continue;
         }
-        if ((arg != "--user" && arg != "--max-processes") || i + 1 >= argc)
-            throw PrivilegeError(
-                "usage: sbx-init [--user UID:GID] [--max-processes N] [--no-cpu-rlimit], not " +
-                std::string(arg));
+        if ((arg != "--user" && arg != "--max-processes" && arg != "--workspace") || i + 1 >= argc)
+            throw PrivilegeError("usage: sbx-init [--user UID:GID] [--max-processes N] "
+                                 "[--no-cpu-rlimit] [--workspace DIR], not " +
+                                 std::string(arg));
         const std::string_view value = argv[++i];
+        if (arg == "--workspace") {
+            if (value.empty() || value.front() != '/')
+                throw PrivilegeError("--workspace needs an absolute path: " + std::string(value));
+            parsed.workspace = value;
+            continue;
+        }
         if (arg == "--max-processes") {
             auto n = parse_id(value);
             if (!n) throw PrivilegeError("--max-processes needs a number above 0: " + std::string(value));

@@ -12,8 +12,11 @@
 
 #include <sys/types.h>
 
+#include "init/workspace.hpp"
+
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 namespace sbx::init {
 
@@ -39,9 +42,12 @@ struct Arguments {
     // --no-cpu-rlimit: no RLIMIT_CPU backstop behind the wall-clock
     // deadline (gVisor counts runnable time as CPU time).
     bool cpu_rlimit = true;
+    // --workspace DIR: the directory collect reads (absolute).
+    std::string workspace = default_workspace;
 };
 
-// init's command line: [--user UID:GID] [--max-processes N] [--no-cpu-rlimit]. Throws PrivilegeError for an unknown argument or a
+// init's command line: [--user UID:GID] [--max-processes N] [--no-cpu-rlimit]
+// [--workspace DIR]. Throws PrivilegeError for an unknown argument or a
 // malformed value.
 Arguments parse_arguments(int argc, char **argv);
 

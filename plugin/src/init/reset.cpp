@@ -2,6 +2,7 @@
 
 #include "init/fd.hpp"
 #include "init/processes.hpp"
+#include "init/procfs.hpp"
 #include "init/signals.hpp"
 
 #include <dirent.h>
@@ -96,21 +97,6 @@ bool all_digits(std::string_view s) {
 }
 
 // ---- processes ----------------------------------------------------------
-
-// The pids /proc shows besides init's own; nullopt when /proc is unreadable.
-std::optional<std::vector<pid_t>> other_processes() {
-    DIR *dir = ::opendir("/proc");
-    if (!dir) return std::nullopt;
-    std::vector<pid_t> pids;
-    const pid_t self = ::getpid();
-    while (const dirent *e = ::readdir(dir)) {
-        if (!all_digits(e->d_name)) continue;
-        pid_t pid = static_cast<pid_t>(std::strtol(e->d_name, nullptr, 10));
-        if (pid != self) pids.push_back(pid);
-    }
-    ::closedir(dir);
-    return pids;
-}
 
 // Kills every other process (kill(-1) from PID 1 reaches all the container's
 // processes of init's uid, which are all of them) until /proc shows none,

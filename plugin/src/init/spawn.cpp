@@ -73,13 +73,18 @@ bool set_limits(const SpawnRequest &r) {
     return true;
 }
 
-// Marks every fd above stderr close-on-exec, the report pipe included.
-bool seal_fds() {
-    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return true;
+// Marks every fd from `first` on close-on-exec, the report pipe included.
+bool seal_fds(unsigned first) {
+    if (::close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return true;
     rlimit files{};
     if (::getrlimit(RLIMIT_NOFILE, &files) != 0) return false;
-    for (rlim_t fd = 3; fd < files.rlim_cur; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+    for (rlim_t fd = first; fd < files.rlim_cur; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
     return true;
+}
+
+// dup2 leaves close-on-exec set when both fds are the same, hence the fcntl.
+bool pass_fd3(int fd) {
+    return fd < 0 || (::dup2(fd, 3) == 3 && ::fcntl(3, F_SETFD, 0) == 0);
 }
 
 [[noreturn]] void fail_child(int report_fd, Step step) {
@@ -90,11 +95,15 @@ bool seal_fds() {
 
 // Runs in the forked child; only system calls from here on.
 [[noreturn]] void exec_child(const SpawnRequest &r, char **argv, char **envp, int report_fd) {
-    ::setpgid(0, 0);
+    if (r.fd3 >= 0 && report_fd == 3) report_fd = ::fcntl(3, F_DUPFD_CLOEXEC, 4); // out of fd 3's way
+    if (r.own_session)
+        ::setsid();
+    else
+        ::setpgid(0, 0);
     reset_child_signals();
     if (!become_stage_user()) fail_child(report_fd, Step::setup);
     if (::dup2(r.stdin_fd, 0) < 0 || ::dup2(r.stdout_fd, 1) < 0 || ::dup2(r.stderr_fd, 2) < 0 ||
-        !seal_fds() || !set_limits(r))
+        !pass_fd3(r.fd3) || !seal_fds(r.fd3 < 0 ? 3 : 4) || !set_limits(r))
         fail_child(report_fd, Step::setup);
     if (::chdir(r.workdir.c_str()) != 0) fail_child(report_fd, Step::chdir);
     // execvpe searches the PATH of the calling process, so the job's
@@ -145,8 +154,10 @@ Spawned spawn(const SpawnRequest &request) {
     if (pid < 0) return {-1, std::string("cannot fork: ") + std::strerror(errno)};
     if (pid == 0) exec_child(request, argv.data(), envp.data(), report_write.get());
 
-    // Both sides set the group, so it exists before either relies on it.
-    ::setpgid(pid, pid);
+    // Both sides set the group, so it exists before either relies on it. A
+    // new session cannot be: setsid fails in a group leader. Its group
+    // exists once the child reports below.
+    if (!request.own_session) ::setpgid(pid, pid);
     report_write.reset();
     Failure failure{};
     if (!read_failure(report_read.get(), failure)) return {pid, {}};

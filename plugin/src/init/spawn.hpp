@@ -18,10 +18,12 @@ struct SpawnRequest {
     int stderr_fd;
     uint64_t max_file_bytes; // RLIMIT_FSIZE, 0 for none
     uint32_t time_ms;        // sets an RLIMIT_CPU backstop, 0 for none
+    int fd3 = -1;            // becomes the child's fd 3 when not -1
+    bool own_session = false; // a session of its own instead of a process group
 };
 
 struct Spawned {
-    pid_t pid = -1;    // the stage's process, also its process group
+    pid_t pid = -1;    // the stage's process, also its process group (and session)
     std::string error; // set when the process could not start (pid is -1)
 };
 
@@ -30,8 +32,8 @@ struct Spawned {
 // before the first job.
 void limit_stages(unsigned long max_processes, bool cpu_rlimit);
 
-// Forks a child in its own process group with rlimits, the given stdio and
-// no other fd, and execs the stage. Returns once the exec succeeded or
+// Forks a child in its own process group (or session) with rlimits, the
+// given stdio (and fd 3) and no other fd, and execs the stage. Returns once the exec succeeded or
 // failed; a child that failed has been reaped.
 Spawned spawn(const SpawnRequest &request);
 

@@ -2,17 +2,12 @@
 #pragma once
 
 #include "init/channel.hpp"
-#include "init/control.hpp"
+#include "init/watch.hpp"
 #include "protocol/wire.hpp"
 
 #include <cstdint>
 
 namespace sbx::init {
-
-struct StageResult {
-    wire::StageReport report;
-    Interrupt interrupt = Interrupt::none; // what the plugin said meanwhile
-};
 
 // Runs stage `index` of `job`: forwards its output as output frames while it
 // runs, enforces its deadline and the job's output cap, obeys a cancel, and

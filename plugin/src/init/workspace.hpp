@@ -9,6 +9,10 @@
 
 namespace sbx::init {
 
+// The job's working directory the plugin always sends, and what collect
+// reads unless init's --workspace names another (tests).
+inline constexpr const char *default_workspace = "/workspace";
+
 struct WorkspaceError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

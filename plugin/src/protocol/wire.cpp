@@ -12,7 +12,7 @@ constexpr size_t keep_capacity = 1024 * 1024;
 
 bool known_type(uint8_t type) {
     return type >= static_cast<uint8_t>(MsgType::hello) &&
-           type <= static_cast<uint8_t>(MsgType::clean);
+           type <= static_cast<uint8_t>(MsgType::files);
 }
 
 // Appends little-endian fixed-width fields to a body.
@@ -211,6 +211,8 @@ std::string encode_job(const Job &job) {
         out.strings(s.argv);
         out.u32(s.time_ms);
         out.boolean(s.feed_stdin);
+        out.boolean(s.resident);
+        out.bytes(s.cell);
     });
     w.u64(job.max_output_bytes);
     w.u64(job.max_file_bytes);
@@ -220,9 +222,9 @@ std::string encode_job(const Job &job) {
 
 Job decode_job(std::string_view body) {
     // Smallest encodings: a file is two empty strings and a mode; a stage is
-    // an empty name, an empty argv, a time and a flag.
+    // an empty name, an empty argv, a time, two flags and an empty cell.
     constexpr size_t min_file = 3 * u32_size;
-    constexpr size_t min_stage = 3 * u32_size + 1;
+    constexpr size_t min_stage = 4 * u32_size + 2;
     Reader r(body, "job");
     Job job;
     job.files.resize(r.count(min_file));
@@ -239,6 +241,8 @@ Job decode_job(std::string_view body) {
         s.argv = r.strings();
         s.time_ms = r.u32();
         s.feed_stdin = r.boolean();
+        s.resident = r.boolean();
+        s.cell = r.bytes();
     }
     job.max_output_bytes = r.u64();
     job.max_file_bytes = r.u64();
@@ -265,6 +269,8 @@ std::string encode_report(const StageReport &report) {
     w.u64(report.stdout_bytes);
     w.u64(report.stderr_bytes);
     w.bytes(report.error);
+    w.boolean(report.interpreter_started);
+    w.boolean(report.interpreter_lost);
     return w.take();
 }
 
@@ -287,6 +293,8 @@ StageReport decode_report(std::string_view body) {
     report.stdout_bytes = r.u64();
     report.stderr_bytes = r.u64();
     report.error = r.bytes();
+    report.interpreter_started = r.boolean();
+    report.interpreter_lost = r.boolean();
     r.finish();
     return report;
 }
@@ -331,6 +339,57 @@ CleanReport decode_clean(std::string_view body) {
     report.ipc_removed = r.u32();
     r.finish();
     return report;
+}
+
+std::string encode_collect(const Collect &collect) {
+    Writer w;
+    w.strings(collect.patterns);
+    w.u64(collect.max_total_bytes);
+    w.u32(collect.max_entries);
+    w.boolean(collect.list_only);
+    return w.take();
+}
+
+Collect decode_collect(std::string_view body) {
+    Reader r(body, "collect");
+    Collect collect;
+    collect.patterns = r.strings();
+    collect.max_total_bytes = r.u64();
+    collect.max_entries = r.u32();
+    collect.list_only = r.boolean();
+    r.finish();
+    return collect;
+}
+
+std::string encode_files(const FileList &list) {
+    Writer w;
+    w.list(list.files, [](Writer &out, const FileEntry &f) {
+        out.bytes(f.path);
+        out.u64(f.size);
+        out.boolean(f.returned);
+        out.bytes(f.content);
+    });
+    w.boolean(list.entries_truncated);
+    w.bytes(list.error);
+    return w.take();
+}
+
+FileList decode_files(std::string_view body) {
+    // Smallest entry: an empty path, a size, a flag and empty content.
+    constexpr size_t min_entry = 2 * u32_size + 8 + 1;
+    Reader r(body, "file list");
+    FileList list;
+    list.files.resize(r.count(min_entry));
+    for (auto &f : list.files) {
+        f.path = r.bytes();
+        f.size = r.u64();
+        f.returned = r.boolean();
+        f.content = r.bytes();
+    }
+    list.entries_truncated = r.boolean();
+    list.error = r.bytes();
+    r.finish();
+    return list;
 }
 
 std::string encode_string(std::string_view s) {

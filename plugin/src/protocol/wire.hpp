@@ -20,11 +20,12 @@
 
 namespace sbx::wire {
 
-// 2 added reset/clean (recycling a container between jobs). A plugin drives
-// any sbx-init from min_protocol_version up; it sends reset only to one that
-// said hello with 2 or more (an older one runs jobs but is never recycled).
-inline constexpr uint32_t protocol_version = 2;
-inline constexpr uint32_t min_protocol_version = 1;
+// 2 added reset/clean (recycling a container between jobs); 3 added resident
+// stages (a REPL kept between the jobs of a session) and collect/files
+// (reading the workspace back), and changed the job and report encodings.
+// sbx-init ships with the plugin, so the plugin drives only its own version.
+inline constexpr uint32_t protocol_version = 3;
+inline constexpr uint32_t min_protocol_version = 3;
 // Largest frame either side accepts; a job carries files and stdin.
 inline constexpr uint32_t max_frame_bytes = 128u * 1024u * 1024u;
 
@@ -49,6 +50,9 @@ enum class MsgType : uint8_t {
     clean = 9,      // init -> plugin: an encoded CleanReport, the answer to
                     // reset. When it is not ok, init exits right after sending
                     // it: a container that is not clean takes no further job.
+    // Protocol 3:
+    collect = 10,   // plugin -> init: an encoded Collect; only between jobs
+    files = 11,     // init -> plugin: an encoded FileList, the answer to collect
 };
 
 struct DecodeError : std::runtime_error {
@@ -90,6 +94,11 @@ struct Stage {
     std::vector<std::string> argv; // argv[0] is looked up in PATH
     uint32_t time_ms = 0;          // wall-clock limit of this stage; 0: none
     bool feed_stdin = false;       // true: the job's stdin; false: /dev/null
+    // A resident stage runs `cell` in an interpreter that outlives the job:
+    // argv starts it when none with this argv is alive, and it keeps its
+    // state for the next job's resident stage (see init/resident.hpp).
+    bool resident = false;
+    std::string cell;
 };
 
 struct Job {
@@ -120,6 +129,9 @@ struct StageReport {
     uint64_t stdout_bytes = 0; // bytes sent in output frames (after the cap)
     uint64_t stderr_bytes = 0;
     std::string error;         // why the stage could not start, if it did not
+    // Resident stages only:
+    bool interpreter_started = false; // a new interpreter ran this cell (no state)
+    bool interpreter_lost = false;    // the interpreter ended during the cell (state gone)
 };
 
 // The answer to reset.
@@ -130,6 +142,31 @@ struct CleanReport {
     uint32_t processes_killed = 0; // other processes found and killed
     uint64_t entries_removed = 0;  // files, directories, sockets, queues removed
     uint32_t ipc_removed = 0;      // SysV shared memory, semaphore, queue objects
+};
+
+// Which workspace files to send back. Patterns are workspace-relative: `*`
+// and `?` stay within one path component, `**` spans components, `\\`
+// escapes the next character.
+struct Collect {
+    std::vector<std::string> patterns;
+    uint64_t max_total_bytes = 0; // content returned, all files together
+    uint32_t max_entries = 0;     // files listed at most
+    bool list_only = false;       // names and sizes, no content
+};
+
+struct FileEntry {
+    std::string path; // relative to the workspace
+    uint64_t size = 0;
+    bool returned = false; // content holds the whole file
+    std::string content;
+};
+
+// The answer to collect: regular files only (no symlink is followed), in
+// path order; files past max_total_bytes are listed with returned false.
+struct FileList {
+    std::vector<FileEntry> files;
+    bool entries_truncated = false; // more files matched than max_entries
+    std::string error;              // the workspace could not be read
 };
 
 struct Output {
@@ -152,6 +189,12 @@ Output decode_output(std::string_view body); // throws DecodeError
 
 std::string encode_clean(const CleanReport &report);
 CleanReport decode_clean(std::string_view body); // throws DecodeError
+
+std::string encode_collect(const Collect &collect);
+Collect decode_collect(std::string_view body); // throws DecodeError
+
+std::string encode_files(const FileList &list);
+FileList decode_files(std::string_view body); // throws DecodeError
 
 std::string encode_string(std::string_view s);   // for fatal
 std::string decode_string(std::string_view body); // throws DecodeError

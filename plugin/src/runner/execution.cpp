@@ -5,6 +5,9 @@
 #include "runner/pool.hpp"
 #include "runner/reaper.hpp"
 #include "runner/result.hpp"
+#include "runner/sessions.hpp"
+#include "repl/repl.hpp"
+#include "util/json.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -21,6 +24,8 @@ namespace {
 // Time sbx-init may take past the stage limits before we kill the box: it
 // needs a moment to kill, drain and report.
 constexpr auto report_grace = 5s;
+// How long sbx-init may take to read the workspace back.
+constexpr auto collect_timeout = 30s;
 
 uint64_t ms_since(Clock::time_point t) {
     return static_cast<uint64_t>(
@@ -81,11 +86,86 @@ Clock::duration stages_budget(const wire::Job &job) {
 
 } // namespace
 
-BoxSpec box_spec(const Request &q, const ExecutionSettings &settings) {
-    BoxSpec spec{q.language->image, q.limits, q.network, settings.runtime, settings.labels};
-    spec.labels["org.sbx.language"] = q.language->name;
+BoxSpec box_spec(const languages::Language &language, const Limits &limits, bool network,
+                 const ExecutionSettings &settings) {
+    BoxSpec spec{language.image, limits, network, settings.runtime, settings.labels};
+    spec.labels["org.sbx.language"] = language.name;
     return spec;
 }
+
+BoxSpec box_spec(const Request &q, const ExecutionSettings &settings) {
+    return box_spec(*q.language, q.limits, q.network, settings);
+}
+
+std::unique_ptr<Box> ready_box(BoxSpec spec, const Boxes &boxes, const ExecutionSettings &settings) {
+    const Clock::time_point deadline = Clock::now() + settings.setup_timeout;
+    if (std::unique_ptr<Box> box = boxes.pool ? boxes.pool->take(spec) : nullptr)
+        return box;
+    std::unique_ptr<Box> box = boxes.backend.start(spec, deadline);
+    InitChannel hello(*box, 0);
+    if (std::optional<Failure> failure = hello.await_hello(deadline)) {
+        if (boxes.reaper)
+            boxes.reaper->dispose(std::move(box));
+        throw SetupError(failure->message);
+    }
+    return box;
+}
+
+namespace {
+
+// What one job on a ready box came to.
+struct JobRun {
+    std::optional<Failure> failure;
+    std::vector<StageOutcome> stages;
+    wire::FileList files;
+    bool box_ok = false; // sbx-init ended the job and waits for the next
+};
+
+// Runs `job` on `box`, then reads back the files the request collects.
+JobRun run_job(Box &box, const Request &q, const wire::Job &job,
+               const ExecutionSettings &settings, const RunControl &control) {
+    JobRun r;
+    InitChannel channel(box, static_cast<uint64_t>(q.limits.max_output_bytes) * 2 + 65536);
+    r.failure = channel.run(job, Clock::now() + stages_budget(job) + report_grace, control);
+    r.box_ok = channel.job_ended() && channel.drained();
+    if (r.box_ok && !q.collect.empty()) {
+        const wire::Collect collect{q.collect, settings.collect_max_bytes,
+                                    settings.collect_max_files, false};
+        if (auto failure = channel.read_files(collect, Clock::now() + collect_timeout, r.files)) {
+            r.failure = failure;
+            r.box_ok = false;
+        }
+    }
+    r.stages = std::move(channel).outcomes();
+    return r;
+}
+
+void add_files(json::value &result, const Request &q, const JobRun &r) {
+    if (q.collect.empty())
+        return;
+    json::object &o = result.as_object();
+    o["files"] = files_json(r.files);
+    o["files_truncated"] = r.files.entries_truncated;
+    if (!r.files.error.empty())
+        o["files_error"] = r.files.error;
+}
+
+// What the REPL did in this run, and a note when its state is gone.
+void add_repl(json::value &result, const std::vector<StageOutcome> &stages) {
+    const wire::StageReport *run = nullptr;
+    for (const StageOutcome &s : stages)
+        if (s.report.name == "run")
+            run = &s.report;
+    const bool fresh = !run || run->interpreter_started;
+    const bool lost = run && run->interpreter_lost;
+    json::object repl{{"fresh_state", fresh}, {"state_reset", lost}};
+    if (lost)
+        repl["note"] = "the interpreter was stopped, so its state is gone; the next run of this "
+                       "session starts with a fresh one";
+    result.as_object()["repl"] = std::move(repl);
+}
+
+} // namespace
 
 json::value execute(const Request &q, const Boxes &boxes, const ExecutionSettings &settings,
                     spdlog::logger &log, uint64_t queue_ms, const RunControl &control) {
@@ -96,29 +176,19 @@ json::value execute(const Request &q, const Boxes &boxes, const ExecutionSetting
     timings.queue = queue_ms;
 
     std::optional<Failure> failure;
-    std::vector<StageOutcome> stages;
+    JobRun r;
     Handback handback{boxes, nullptr};
-    std::unique_ptr<Box> &box = handback.box;
     try {
         // Fired while the run waited for a slot: no box is made for it.
         if (control.cancel && control.cancel->cancelled())
             throw Cancelled{};
         BoxSpec spec = box_spec(q, settings);
-        box = boxes.pool ? boxes.pool->take(spec) : nullptr;
-        if (!box) {
-            spec.labels["org.sbx.run"] = id;
-            box = boxes.backend.start(spec, start + settings.setup_timeout);
-            InitChannel hello(*box, 0);
-            failure = hello.await_hello(start + settings.setup_timeout);
-        }
+        spec.labels["org.sbx.run"] = id;
+        handback.box = ready_box(std::move(spec), boxes, settings);
         timings.setup = ms_since(start);
-        if (!failure) {
-            InitChannel channel(*box, static_cast<uint64_t>(q.limits.max_output_bytes) * 2 + 65536);
-            failure = channel.run(job, Clock::now() + stages_budget(job) + report_grace, control);
-            const bool drained = channel.drained();
-            stages = std::move(channel).outcomes();
-            handback.reusable = !failure && drained && ended_normally(stages);
-        }
+        r = run_job(*handback.box, q, job, settings, control);
+        failure = r.failure;
+        handback.reusable = !failure && r.box_ok && ended_normally(r.stages);
     } catch (const Cancelled &) {
         failure = Failure{"cancelled", "the run was cancelled by the host before it started"};
     } catch (const SetupError &e) {
@@ -132,7 +202,58 @@ json::value execute(const Request &q, const Boxes &boxes, const ExecutionSetting
     handback.now();
     if (failure)
         log.warn("run {} ({}): {}: {}", id, q.language->name, failure->status, failure->message);
-    return make_result(id, q, stages, failure, timings);
+    json::value result = make_result(id, q, r.stages, failure, timings);
+    add_files(result, q, r);
+    return result;
+}
+
+json::value execute_in_session(const Request &q, SessionLease &session,
+                               const ExecutionSettings &settings, spdlog::logger &log,
+                               uint64_t queue_ms, const RunControl &control) {
+    const Clock::time_point start = Clock::now();
+    const std::string id = new_id();
+    const bool repl = session->options().repl;
+    const std::optional<std::vector<std::string>> repl_argv =
+        repl ? repl::interpreter_argv(q.language->name) : std::nullopt;
+    const wire::Job job = make_job(q, repl_argv ? &*repl_argv : nullptr);
+    Timings timings;
+
+    std::optional<Failure> failure;
+    JobRun r;
+    {
+        auto lock = session->lock();
+        if (std::optional<std::string> why = session->ended_why())
+            throw ApiError(SBX_E_UNKNOWN_SESSION,
+                           "session_id: session " + util::quote(session->id()) + " " + *why);
+        timings.queue = queue_ms + ms_since(start);
+        try {
+            if (control.cancel && control.cancel->cancelled())
+                throw Cancelled{};
+            r = run_job(session->box(), q, job, settings, control);
+            failure = r.failure;
+        } catch (const Cancelled &) {
+            failure = Failure{"cancelled", "the run was cancelled by the host before it started"};
+            r.box_ok = true;
+        } catch (const SetupError &e) {
+            failure = Failure{"setup_error", e.what()};
+        } catch (const wire::DecodeError &e) {
+            failure =
+                Failure{"internal_error", std::string("bad message from sbx-init: ") + e.what()};
+        }
+        if (!r.box_ok)
+            session.fail("ended: its container failed during a run (" +
+                         (failure ? failure->message : std::string("unknown reason")) + ")");
+    }
+    timings.total = ms_since(start);
+    if (failure)
+        log.warn("run {} ({}, session {}): {}: {}", id, q.language->name, session->id(),
+                 failure->status, failure->message);
+    json::value result = make_result(id, q, r.stages, failure, timings);
+    add_files(result, q, r);
+    result.as_object()["session_id"] = session->id();
+    if (repl)
+        add_repl(result, r.stages);
+    return result;
 }
 
 } // namespace sbx::runner

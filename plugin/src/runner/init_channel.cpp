@@ -14,7 +14,6 @@ std::optional<Failure> InitChannel::await_hello(Clock::time_point deadline) {
                                "sbx-init speaks protocol " + std::to_string(version) +
                                    ", not one of " + std::to_string(wire::min_protocol_version) +
                                    " to " + std::to_string(wire::protocol_version)};
-            version_ = version;
             return std::nullopt;
         }
         return Failure{"internal_error", "sbx-init sent a message before hello"};
@@ -66,10 +65,13 @@ std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point 
             break;
         }
         case wire::MsgType::job_end:
+            job_ended_ = true;
             if (cancel_sent_)
                 return cancelled(true);
             return std::nullopt;
         case wire::MsgType::fatal:
+            // It refused this job (a file it could not write) and waits for the next.
+            job_ended_ = true;
             return Failure{"internal_error",
                            "sbx-init could not run the job: " + wire::decode_string(frame->body)};
         default:
@@ -114,6 +116,22 @@ std::optional<Failure> InitChannel::await_clean(Clock::time_point deadline) {
         return Failure{"internal_error", "sbx-init could not clean the box: " +
                                              wire::decode_string(frame->body)};
     return Failure{"internal_error", "sbx-init sent an unexpected message instead of clean"};
+}
+
+std::optional<Failure> InitChannel::read_files(const wire::Collect &collect,
+                                               Clock::time_point deadline, wire::FileList &out) {
+    box_.send(wire::encode_frame(wire::MsgType::collect, wire::encode_collect(collect)), deadline);
+    std::optional<wire::Frame> frame;
+    if (auto failure = next_frame(frame, deadline, "reading files"))
+        return failure;
+    if (frame->type == wire::MsgType::files) {
+        out = wire::decode_files(frame->body);
+        return std::nullopt;
+    }
+    if (frame->type == wire::MsgType::fatal)
+        return Failure{"internal_error",
+                       "sbx-init could not read the files: " + wire::decode_string(frame->body)};
+    return Failure{"internal_error", "sbx-init sent an unexpected message instead of files"};
 }
 
 std::vector<StageOutcome> InitChannel::outcomes() && {

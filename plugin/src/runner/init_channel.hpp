@@ -21,25 +21,30 @@ public:
     // A failure when sbx-init did not say hello in time or speaks a protocol
     // outside [wire::min_protocol_version, wire::protocol_version].
     std::optional<Failure> await_hello(Clock::time_point deadline);
-    // The protocol sbx-init said hello with; 0 before await_hello succeeded.
-    uint32_t version() const { return version_; }
     // A failure when the job did not end with job_end, or was cancelled
     // ("cancelled": through `control`, before or during the job; sbx-init is
     // told and has a second to stop it). Output goes to control.on_output as
     // it arrives. Throws wire::DecodeError on a malformed message.
     std::optional<Failure> run(const wire::Job &job, Clock::time_point deadline,
                                const RunControl &control = {});
-    // Asks sbx-init (protocol 2 or later, between jobs) to clean the box for
+    // Asks sbx-init (between jobs) to clean the box for
     // the next job. Throws SetupError when the channel is gone.
     void send_reset(Clock::time_point deadline);
     // The answer to send_reset: nullopt when sbx-init verified the box clean;
     // a failure when it did not, or did not answer in time. Throws
     // wire::DecodeError on a malformed message.
     std::optional<Failure> await_clean(Clock::time_point deadline);
+    // Asks sbx-init (between jobs) for workspace files; a failure when it
+    // does not answer in time. Throws wire::DecodeError on a malformed
+    // message, SetupError when the channel is gone.
+    std::optional<Failure> read_files(const wire::Collect &collect, Clock::time_point deadline,
+                                      wire::FileList &out);
     // The stages sbx-init reported, in order.
     std::vector<StageOutcome> outcomes() &&;
     // Whether the channel holds no unread byte (a ready box must not).
     bool drained() const { return reader_.buffered() == 0; }
+    // Whether sbx-init ended the last job (job_end): it waits for the next.
+    bool job_ended() const { return job_ended_; }
 
 private:
     StageOutcome &stage(uint32_t index);
@@ -54,10 +59,10 @@ private:
     uint64_t max_output_;
     wire::FrameReader reader_;
     std::vector<StageOutcome> stages_;
-    uint32_t version_ = 0;
     const RunControl *control_ = nullptr; // during run() only
     bool output_refused_ = false;         // on_output asked to stop
     bool cancel_sent_ = false;
+    bool job_ended_ = false;
     Clock::time_point cancel_deadline_{};
 };
 

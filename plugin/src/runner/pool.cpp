@@ -74,7 +74,7 @@ std::unique_ptr<Box> Pool::take(const BoxSpec &spec) {
         lock.lock();
         if (good) {
             if (settings_.recycle)
-                lent_[m.box.get()] = Lent{&p, m.born, m.version, m.runs};
+                lent_[m.box.get()] = Lent{&p, m.born, m.runs};
             return std::move(m.box);
         }
         if (settings_.recycle) {
@@ -140,7 +140,7 @@ void Pool::give_back(std::unique_ptr<Box> box, bool reusable) noexcept {
     const Lent lent = it->second;
     lent_.erase(it);
     const size_t runs = lent.runs + 1;
-    bool keep = reusable && !stopping_ && lent.version >= 2 && runs < settings_.max_runs &&
+    bool keep = reusable && !stopping_ && runs < settings_.max_runs &&
                 Clock::now() - lent.born < settings_.max_age;
     if (keep) {
         lock.unlock();
@@ -155,7 +155,7 @@ void Pool::give_back(std::unique_ptr<Box> box, bool reusable) noexcept {
     }
     --lent.profile->lent;
     if (keep) {
-        lent.profile->ready.push_back(Member{std::move(box), lent.born, lent.version, runs, true});
+        lent.profile->ready.push_back(Member{std::move(box), lent.born, runs, true});
         ++recycled_;
     } else {
         ++retired_;
@@ -206,7 +206,7 @@ Pool::Profile *Pool::next_to_fill(Clock::time_point now) {
     return nullptr;
 }
 
-std::unique_ptr<Box> Pool::start_ready(const BoxSpec &spec, uint32_t &version) {
+std::unique_ptr<Box> Pool::start_ready(const BoxSpec &spec) {
     const Clock::time_point deadline = Clock::now() + settings_.setup_timeout;
     try {
         std::unique_ptr<Box> box = backend_.start(spec, deadline);
@@ -216,7 +216,6 @@ std::unique_ptr<Box> Pool::start_ready(const BoxSpec &spec, uint32_t &version) {
             reaper_.dispose(std::move(box));
             return nullptr;
         }
-        version = channel.version();
         return box;
     } catch (const std::exception &e) {
         log_->warn("pool: cannot start a {} box: {}", spec.image, e.what());
@@ -241,12 +240,11 @@ void Pool::fill_loop() {
         ++p->starting;
         const BoxSpec spec = p->spec;
         lock.unlock();
-        uint32_t version = 0;
-        std::unique_ptr<Box> box = start_ready(spec, version);
+        std::unique_ptr<Box> box = start_ready(spec);
         lock.lock();
         --p->starting; // profiles are never erased while the filler runs
         if (box)
-            p->ready.push_back(Member{std::move(box), Clock::now(), version, 0, false});
+            p->ready.push_back(Member{std::move(box), Clock::now(), 0, false});
         else
             p->retry_after = Clock::now() + retry_delay;
     }

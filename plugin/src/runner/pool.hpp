@@ -67,7 +67,6 @@ private:
     struct Member {
         std::unique_ptr<Box> box;
         Clock::time_point born;
-        uint32_t version = 0;      // sbx-init's protocol
         size_t runs = 0;           // runs served so far
         bool reset_pending = false; // sent reset; its clean is still unread
     };
@@ -83,13 +82,12 @@ private:
     struct Lent {
         Profile *profile;
         Clock::time_point born;
-        uint32_t version;
         size_t runs;
     };
 
     void fill_loop();
     Profile *next_to_fill(Clock::time_point now);
-    std::unique_ptr<Box> start_ready(const BoxSpec &spec, uint32_t &version);
+    std::unique_ptr<Box> start_ready(const BoxSpec &spec);
     bool usable(Member &m);
     void note_retired(const Box &box, const std::string &why);
     void retire(std::unique_ptr<Box> box) noexcept;

@@ -11,8 +11,6 @@
 namespace sbx::runner {
 namespace json = boost::json;
 
-namespace {
-
 std::string decode_base64(std::string_view text, const std::string &field) {
     namespace b64 = boost::beast::detail::base64;
     std::string clean;
@@ -37,6 +35,8 @@ std::string decode_base64(std::string_view text, const std::string &field) {
     out.resize(written);
     return out;
 }
+
+namespace {
 
 // One limit: absent -> the config default; present -> between the engine's
 // minimum and the configured maximum. Any number is read first, so that a
@@ -69,8 +69,8 @@ T read_limit(const util::FieldReader &r, std::string_view key, T fallback, T min
 }
 
 Limits read_limits(const util::FieldReader &request, const languages::Language &language,
-                   const Config &config) {
-    const Limits &d = config.defaults, &m = config.max.limits, &lo = minimum_limits;
+                   const Config &config, const Limits *base) {
+    const Limits &d = base ? *base : config.defaults, &m = config.max.limits, &lo = minimum_limits;
     Limits l = d;
     if (const json::object *o = request.object("limits")) {
         const util::FieldReader r(*o, "limits", SBX_E_INVALID_REQUEST);
@@ -173,6 +173,21 @@ bool is_env_name(std::string_view name) {
     return true;
 }
 
+std::vector<std::string> read_collect(const util::FieldReader &r) {
+    std::vector<std::string> patterns;
+    const json::array *list = r.array("collect");
+    if (!list)
+        return patterns;
+    if (list->size() > max_collect_patterns)
+        r.fail("collect", "more than " + std::to_string(max_collect_patterns) + " patterns");
+    for (size_t i = 0; i < list->size(); ++i) {
+        const std::string field = r.field("collect") + "[" + std::to_string(i) + "]";
+        patterns.push_back(check_collect_pattern(
+            util::string_element((*list)[i], field, 4096, SBX_E_INVALID_REQUEST), field));
+    }
+    return patterns;
+}
+
 std::map<std::string, std::string> read_env(const util::FieldReader &r) {
     std::map<std::string, std::string> env;
     const json::object *o = r.object("env");
@@ -221,8 +236,41 @@ std::string check_relative_path(std::string_view path, const std::string &field)
     return normal;
 }
 
+const languages::Language *find_language(const languages::Registry &registry,
+                                         const std::string &name) {
+    if (const languages::Language *language = registry.find(name))
+        return language;
+    std::string known;
+    for (const std::string &n : registry.names())
+        known += (known.empty() ? "" : ", ") + n;
+    throw ApiError(SBX_E_UNKNOWN_LANGUAGE,
+                   "language: unknown language " + util::quote(name) + " (known: " + known + ")");
+}
+
+std::string check_collect_pattern(std::string_view pattern, const std::string &field) {
+    if (pattern.empty())
+        throw invalid_field(field, "must not be empty");
+    if (pattern.front() == '/')
+        throw invalid_field(field, util::quote(pattern) +
+                                       " is absolute; give a glob relative to the workspace");
+    for (size_t start = 0; start <= pattern.size();) {
+        size_t end = pattern.find('/', start);
+        if (end == std::string_view::npos)
+            end = pattern.size();
+        if (pattern.substr(start, end - start) == "..")
+            throw invalid_field(field, util::quote(pattern) + " contains \"..\"");
+        start = end + 1;
+    }
+    return std::string(pattern);
+}
+
+Limits parse_limits(const json::object &doc, const languages::Language &language,
+                    const Config &config, const Limits *base) {
+    return read_limits(util::FieldReader(doc, "", SBX_E_INVALID_REQUEST), language, config, base);
+}
+
 Request parse_request(const json::value &doc, const languages::Registry &registry,
-                      const Config &config) {
+                      const Config &config, const Limits *base) {
     if (!doc.is_object())
         throw ApiError(SBX_E_INVALID_REQUEST,
                        "request: expected an object, got " + std::string(util::type_name(doc)));
@@ -231,14 +279,7 @@ Request parse_request(const json::value &doc, const languages::Registry &registr
     const std::optional<std::string> name = r.string("language", 256);
     if (!name)
         r.fail("language", "is required");
-    q.language = registry.find(*name);
-    if (!q.language) {
-        std::string known;
-        for (const std::string &n : registry.names())
-            known += (known.empty() ? "" : ", ") + n;
-        throw ApiError(SBX_E_UNKNOWN_LANGUAGE,
-                       "language: unknown language " + util::quote(*name) + " (known: " + known + ")");
-    }
+    q.language = find_language(registry, *name);
     const std::optional<std::string> code = r.string("code", SIZE_MAX);
     if (!code)
         r.fail("code", "is required");
@@ -248,7 +289,7 @@ Request parse_request(const json::value &doc, const languages::Registry &registr
                            " bytes is above the maximum this sandbox allows (" +
                            std::to_string(config.max.code_bytes) + ")");
     q.code = *code;
-    q.limits = read_limits(r, *q.language, config);
+    q.limits = read_limits(r, *q.language, config, base);
     q.files = read_files(r, *q.language, q.limits);
     q.stdin_data = r.string("stdin", max_stdin_bytes, true).value_or("");
     size_t payload = q.code.size() + q.stdin_data.size();
@@ -263,8 +304,12 @@ Request parse_request(const json::value &doc, const languages::Registry &registr
     q.network = r.boolean("network").value_or(false);
     if (q.network && !config.allow_network)
         r.fail("network", "this sandbox does not allow network access (allow_network is false)");
-    if (r.string("session_id", 256))
-        r.fail("session_id", "sessions are not available in this version of sbx");
+    if (std::optional<std::string> id = r.string("session_id", 256)) {
+        if (id->empty())
+            r.fail("session_id", "must not be empty (leave it out to run without a session)");
+        q.session_id = std::move(*id);
+    }
+    q.collect = read_collect(r);
     return q;
 }
 

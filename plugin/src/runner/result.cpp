@@ -4,6 +4,7 @@
 
 #include "util/json.hpp"
 
+#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 
 #include <cmath>
@@ -71,6 +72,29 @@ std::string stage_status(const wire::StageReport &r, bool compile) {
     if (r.exit_code == 0 && r.signal == 0)
         return "success";
     return compile ? "compile_error" : "execution_error";
+}
+
+json::value files_json(const wire::FileList &list) {
+    namespace b64 = boost::beast::detail::base64;
+    json::array files;
+    for (const wire::FileEntry &f : list.files) {
+        json::object file{{"path", util::repair_utf8(f.path)}, {"size", f.size},
+                          {"returned", f.returned}};
+        if (!f.returned) {
+            file["encoding"] = nullptr;
+            file["content"] = nullptr;
+        } else if (util::is_valid_utf8(f.content)) {
+            file["encoding"] = "utf-8";
+            file["content"] = f.content;
+        } else {
+            std::string encoded(b64::encoded_size(f.content.size()), '\0');
+            encoded.resize(b64::encode(encoded.data(), f.content.data(), f.content.size()));
+            file["encoding"] = "base64";
+            file["content"] = std::move(encoded);
+        }
+        files.push_back(std::move(file));
+    }
+    return files;
 }
 
 json::value make_result(const std::string &id, const Request &q,

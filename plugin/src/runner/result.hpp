@@ -34,6 +34,11 @@ boost::json::value make_result(const std::string &id, const Request &request,
                                const std::vector<StageOutcome> &stages,
                                const std::optional<Failure> &failure, const Timings &timings);
 
+// The `files` of a result: [{path, size, encoding, content, returned}];
+// content is utf-8 text when the bytes are valid UTF-8, else base64, and
+// null for a file that was listed but not returned (over the size cap).
+boost::json::value files_json(const wire::FileList &list);
+
 // The status of one finished stage ("success", "timeout", ...); `compile`
 // chooses compile_error over execution_error.
 std::string stage_status(const wire::StageReport &report, bool compile);

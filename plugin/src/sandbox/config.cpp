@@ -89,6 +89,17 @@ Config parse_config(std::string_view text) {
                     SBX_E_INVALID_CONFIG));
         }
     }
+    if (const json::object *sessions = r.object("sessions")) {
+        const util::FieldReader sr(*sessions, "sessions", SBX_E_INVALID_CONFIG);
+        c.sessions_max = sr.integer("max", 0, 4096).value_or(c.sessions_max);
+        c.session_idle_ttl_s = sr.number("idle_ttl_s", 0.1, 7 * 24 * 3600.0).value_or(c.session_idle_ttl_s);
+    }
+    if (const json::object *collect = r.object("collect")) {
+        const util::FieldReader cr(*collect, "collect", SBX_E_INVALID_CONFIG);
+        // A file list travels in one frame of at most 128 MiB.
+        c.collect_max_bytes = cr.integer("max_bytes", 0, 64 << 20).value_or(c.collect_max_bytes);
+        c.collect_max_files = cr.integer("max_files", 1, 100000).value_or(c.collect_max_files);
+    }
     c.allow_network = r.boolean("allow_network").value_or(false);
     c.max_concurrency = r.integer("max_concurrency", 1, 4096).value_or(c.max_concurrency);
     c.log_level = r.string("log_level", 16).value_or(c.log_level);

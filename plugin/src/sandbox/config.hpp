@@ -27,6 +27,15 @@ struct Config {
     // cleaning and verifying it between two. Off: one container per run.
     bool pool_recycle = false;
     int64_t pool_max_runs = 50;
+    // Sessions: at most `sessions_max` open at once; one idle for
+    // `session_idle_ttl_s` is closed.
+    int64_t sessions_max = 16;
+    double session_idle_ttl_s = 600;
+    // What a run's `collect` (and read_file) may bring back: file contents
+    // up to `collect_max_bytes` in all; files past `collect_max_files` are
+    // not even listed.
+    int64_t collect_max_bytes = 10 << 20;
+    int64_t collect_max_files = 1000;
     bool allow_network = false;
     int64_t max_concurrency = 8;
     std::string log_level = "info";

@@ -2,6 +2,7 @@
 #include "util/url.hpp"
 
 #include "runner/execution.hpp"
+#include "repl/repl.hpp"
 #include "runner/request.hpp"
 #include "sandbox/log.hpp"
 #include "sandbox/owner.hpp"
@@ -75,6 +76,8 @@ Sandbox::Sandbox(Config config, const sbx_host *host)
       backend_(engine_, init_path_, log_),
       gate_(config_.max_concurrency) {
     settings_.runtime = config_.runtime;
+    settings_.collect_max_bytes = static_cast<uint64_t>(config_.collect_max_bytes);
+    settings_.collect_max_files = static_cast<uint32_t>(config_.collect_max_files);
     settings_.labels = {{"org.sbx.managed", "1"},
                         {"org.sbx.owner", current_owner()},
                         {"org.sbx.sandbox", sandbox_id_}};
@@ -82,6 +85,11 @@ Sandbox::Sandbox(Config config, const sbx_host *host)
         log_->warn("sbx-init not found at {}: runs will fail with setup_error", init_path_);
     remove_containers("org.sbx.managed=1", true);
     start_pool();
+    sessions_ = std::make_unique<runner::Sessions>(
+        static_cast<size_t>(config_.sessions_max),
+        std::chrono::duration_cast<runner::Clock::duration>(
+            std::chrono::duration<double>(config_.session_idle_ttl_s)),
+        *reaper_, log_);
     sweeper_ = std::thread([this] { sweep_loop(); });
 }
 
@@ -94,6 +102,7 @@ Sandbox::~Sandbox() {
     if (sweeper_.joinable())
         sweeper_.join();
     gate_.drain();
+    sessions_.reset();
     pool_.reset();
     reaper_.reset();
     remove_containers("org.sbx.sandbox=" + sandbox_id_, false);
@@ -166,12 +175,121 @@ void Sandbox::remove_containers(const std::string &label_filter, bool only_dead_
 }
 
 json::value Sandbox::execute(std::string_view request_json, const runner::RunControl &control) {
-    return run(runner::parse_request(request_json, registry_, config_), control);
+    return execute(util::parse_json(request_json, "request"), control);
 }
 
 json::value Sandbox::execute(const json::value &request, const runner::RunControl &control) {
+    const json::object *o = request.if_object();
+    const json::value *id = o ? o->if_contains("session_id") : nullptr;
+    // An id no session could have (empty, too long, NUL) is refused by
+    // parse_request, naming what is wrong with it.
+    if (id && id->is_string() && !id->get_string().empty() && id->get_string().size() <= 256 &&
+        id->get_string().find('\0') == json::string::npos)
+        return run_in_session(*o, std::string(id->get_string()), control);
     return run(runner::parse_request(request, registry_, config_), control);
 }
+
+namespace {
+
+// A request may differ from its session only in what each run sets for
+// itself: time and output limits, code, files, stdin, args, env.
+void check_fits_session(const runner::Request &q, const runner::SessionOptions &s,
+                        const std::string &id) {
+    const std::string session = "session " + util::quote(id);
+    if (q.language->image != s.language->image || (s.repl && q.language != s.language))
+        throw invalid_field("language", session + " runs " + s.language->name + (s.repl ? " (a REPL)" : "") +
+                                            "; " + util::quote(q.language->name) +
+                                            " cannot run in it: open a session for it");
+    const runner::Limits &a = q.limits, &b = s.limits;
+    for (const auto &[name, same] :
+         {std::pair{"memory_mb", a.memory_mb == b.memory_mb}, std::pair{"cpus", a.cpus == b.cpus},
+          std::pair{"pids", a.pids == b.pids}, std::pair{"disk_mb", a.disk_mb == b.disk_mb}})
+        if (!same)
+            throw invalid_field(std::string("limits.") + name,
+                                "is set when a session opens (" + session +
+                                    " has " + util::serialize(runner::to_json(b).at(name)) +
+                                    "); leave it out, or open another session");
+    if (q.network != s.network)
+        throw invalid_field("network", "is set when a session opens; leave it out");
+    if (s.repl && !q.args.empty())
+        throw invalid_field("args", "a REPL session runs code as cells, which take no arguments");
+}
+
+} // namespace
+
+json::value Sandbox::run_in_session(const json::object &request, const std::string &id,
+                                    const runner::RunControl &control) {
+    const auto queued = runner::Clock::now();
+    runner::SessionLease session = sessions_->use(id);
+    const runner::SessionOptions &options = session->options();
+    json::object doc = request;
+    if (const json::value *language = doc.if_contains("language"); !language || language->is_null())
+        doc["language"] = options.language->name;
+    const runner::Request q = runner::parse_request(doc, registry_, config_, &options.limits);
+    check_fits_session(q, options, id);
+    gate_.enter();
+    struct Leave {
+        Gate &gate;
+        ~Leave() { gate.leave(); }
+    } leave{gate_};
+    return runner::execute_in_session(q, session, settings_, *log_,
+                                      ms_between(queued, runner::Clock::now()), control);
+}
+
+json::value Sandbox::open_session(std::string_view options_json) {
+    const json::value doc = util::parse_json(options_json, "options");
+    if (!doc.is_object())
+        throw ApiError(SBX_E_INVALID_REQUEST,
+                       "options: expected an object, got " + std::string(util::type_name(doc)));
+    const util::FieldReader r(doc.get_object(), "", SBX_E_INVALID_REQUEST);
+    if (auto schema = r.string("schema", 64); schema && *schema != "sbx.session.options/1")
+        r.fail("schema", "expected \"sbx.session.options/1\", got " + util::quote(*schema));
+    const std::optional<std::string> name = r.string("language", 256);
+    if (!name)
+        r.fail("language", "is required");
+    runner::SessionOptions options;
+    options.language = runner::find_language(registry_, *name);
+    options.limits = runner::parse_limits(doc.get_object(), *options.language, config_);
+    options.network = r.boolean("network").value_or(false);
+    if (options.network && !config_.allow_network)
+        r.fail("network", "this sandbox does not allow network access (allow_network is false)");
+    options.repl = r.boolean("repl").value_or(false);
+    if (options.repl && !repl::interpreter_argv(options.language->name))
+        r.fail("repl", "only python keeps its state between runs; a " + options.language->name +
+                           " session keeps its files");
+
+    runner::Sessions::Slot slot = sessions_->reserve();
+    gate_.enter();
+    struct Leave {
+        Gate &gate;
+        ~Leave() { gate.leave(); }
+    } leave{gate_};
+    const std::string id = runner::Sessions::new_id();
+    runner::BoxSpec spec = runner::box_spec(*options.language, options.limits, options.network, settings_);
+    if (pooled_.count(options.language->name))
+        pool_->keep_warm(spec);
+    spec.labels["org.sbx.session"] = id;
+    std::unique_ptr<runner::Box> box;
+    try {
+        box = runner::ready_box(std::move(spec), runner::Boxes{backend_, pool_.get(), reaper_.get()},
+                                settings_);
+    } catch (const runner::SetupError &e) {
+        throw ApiError(SBX_E_ENGINE_UNAVAILABLE,
+                       std::string("the session's container could not start: ") + e.what());
+    }
+    sessions_->add(std::move(slot), id, options, std::move(box));
+    log_->debug("session {} opened ({})", id, options.language->name);
+    return json::object{{"schema", "sbx.session/1"},
+                        {"session_id", id},
+                        {"language", options.language->name},
+                        {"image", options.language->image},
+                        {"repl", options.repl},
+                        {"network", options.network},
+                        {"limits", runner::to_json(options.limits)},
+                        {"idle_ttl_s", config_.session_idle_ttl_s}};
+}
+
+void Sandbox::close_session(const std::string &id) { sessions_->close(id); }
 
 json::value Sandbox::run(const runner::Request &request, const runner::RunControl &control) {
     const auto queued = runner::Clock::now();
@@ -221,6 +339,7 @@ json::value Sandbox::health(bool &reachable) {
                         {"active_runs", gate_.active()},
                         {"init_path", init_path_},
                         {"pool", pool_->state()},
+                        {"sessions", sessions_->open_count()},
                         {"init_present", init_present},
                         {"languages", std::move(languages)}};
 }

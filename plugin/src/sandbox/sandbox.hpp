@@ -9,6 +9,7 @@
 #include "runner/execution.hpp"
 #include "runner/pool.hpp"
 #include "runner/reaper.hpp"
+#include "runner/sessions.hpp"
 #include "sandbox/config.hpp"
 #include "sandbox/gate.hpp"
 
@@ -38,6 +39,14 @@ public:
     boost::json::value execute(const boost::json::value &request,
                                const runner::RunControl &control = {});
 
+    // An sbx.session document for a new session (sbx_session_open). Throws
+    // ApiError.
+    boost::json::value open_session(std::string_view options_json);
+    // Throws ApiError(SBX_E_UNKNOWN_SESSION).
+    void close_session(const std::string &id);
+    // The open session `id`, in use until the lease goes. Throws ApiError.
+    runner::SessionLease use_session(const std::string &id) { return sessions_->use(id); }
+
     // sbx.health/1; `reachable` tells whether the engine answered.
     boost::json::value health(bool &reachable);
 
@@ -47,6 +56,8 @@ public:
 
 private:
     boost::json::value run(const runner::Request &request, const runner::RunControl &control);
+    boost::json::value run_in_session(const boost::json::object &request, const std::string &id,
+                                      const runner::RunControl &control);
     void remove_containers(const std::string &label_filter, bool only_dead_owners);
     void start_pool();
     void sweep_loop();
@@ -63,6 +74,7 @@ private:
     std::set<std::string> pooled_; // language names kept warm
     std::unique_ptr<runner::Reaper> reaper_;
     std::unique_ptr<runner::Pool> pool_;
+    std::unique_ptr<runner::Sessions> sessions_;
     // Sweeps dead owners' containers again after the one at start (see
     // sweep_loop); stopped first by the destructor.
     std::mutex sweep_mutex_;

@@ -1,6 +1,8 @@
 #include "tools/tools.hpp"
 
 #include "sandbox/sandbox.hpp"
+#include "tools/session_tools.hpp"
+#include "tools/tool.hpp"
 #include "util/json.hpp"
 
 #include <boost/json.hpp>
@@ -8,18 +10,25 @@
 namespace sbx::tools {
 namespace json = boost::json;
 
-namespace {
-
-struct Tool {
-    std::string name;
-    std::string description;
-    json::object input;
-    json::object output; // empty: no outputSchema
-};
-
 json::object string_prop(std::string description) {
     return {{"type", "string"}, {"description", std::move(description)}};
 }
+
+json::value tool_result(std::string text, json::value structured, bool is_error) {
+    json::object r{{"content", json::array{json::object{{"type", "text"}, {"text", std::move(text)}}}},
+                   {"isError", is_error}};
+    if (!structured.is_null())
+        r["structuredContent"] = std::move(structured);
+    return r;
+}
+
+// No structuredContent: it would have to match the tool's outputSchema,
+// and the text already says what is wrong.
+json::value error_result(const std::string &message) {
+    return tool_result(message, nullptr, true);
+}
+
+namespace {
 
 json::object execute_input(const Sandbox &sb) {
     json::array names;
@@ -59,7 +68,15 @@ json::object execute_input(const Sandbox &sb) {
                              {"minimum", runner::minimum_limits.memory_mb},
                              {"maximum", m.memory_mb},
                              {"description", "Memory limit in MB (default " +
-                                                 std::to_string(d.memory_mb) + ")."}}}}},
+                                                 std::to_string(d.memory_mb) + ")."}}},
+              {"session_id", string_prop("Run in this session (from create_session): its files, "
+                                         "and for a REPL session its variables, stay from run to "
+                                         "run.")},
+              {"collect", {{"type", "array"},
+                           {"items", {{"type", "string"}}},
+                           {"description", "Globs of files the program writes that should come "
+                                           "back in the result, e.g. [\"out/*.png\", \"*.csv\"] "
+                                           "(* within a directory, ** across directories)."}}}}},
             {"required", {"language", "code"}}};
 }
 
@@ -77,7 +94,9 @@ json::object execute_output() {
               {"stderr_truncated", {{"type", "boolean"}}},
               {"compile", {{"type", {"object", "null"}}}},
               {"execution_time", {{"type", "number"}}},
-              {"error_message", {{"type", {"string", "null"}}}}}},
+              {"error_message", {{"type", {"string", "null"}}}},
+              {"session_id", {{"type", "string"}}},
+              {"files", {{"type", "array"}}}}},
             {"required", {"status", "exit_code", "stdout", "stderr"}}};
 }
 
@@ -85,8 +104,9 @@ std::vector<Tool> all_tools(const Sandbox &sb) {
     const runner::Limits &d = sb.config().defaults;
     std::string description =
         "Run a program in a locked-down sandbox (no network, read-only system, non-root user) "
-        "and return its output. Each call starts from a clean machine: nothing persists between "
-        "calls. Limits by default: " +
+        "and return its output. Each call starts from a clean machine, unless it gives the "
+        "session_id of a session opened with create_session, where files (and, in a REPL "
+        "session, python variables) persist from call to call. Limits by default: " +
         util::serialize(json::value(d.time_s)) + " s wall time, " + std::to_string(d.memory_mb) +
         " MB memory, " + util::serialize(json::value(d.cpus)) + " CPU, " +
         std::to_string(d.max_output_bytes) +
@@ -100,6 +120,13 @@ std::vector<Tool> all_tools(const Sandbox &sb) {
          {{"type", "object"}, {"properties", json::object{}}},
          {}},
     };
+}
+
+std::vector<Tool> every_tool(const Sandbox &sb) {
+    std::vector<Tool> tools = all_tools(sb);
+    for (Tool &t : session_tools(sb))
+        tools.push_back(std::move(t));
+    return tools;
 }
 
 json::value in_dialect(const Tool &t, std::string_view dialect) {
@@ -118,25 +145,12 @@ json::value in_dialect(const Tool &t, std::string_view dialect) {
     return mcp;
 }
 
-json::value tool_result(std::string text, json::value structured, bool is_error) {
-    json::object r{{"content", json::array{json::object{{"type", "text"}, {"text", std::move(text)}}}},
-                   {"isError", is_error}};
-    if (!structured.is_null())
-        r["structuredContent"] = std::move(structured);
-    return r;
-}
-
-// No structuredContent: it would have to match the tool's outputSchema,
-// and the text already says what is wrong.
-json::value error_result(const std::string &message) {
-    return tool_result(message, nullptr, true);
-}
-
 // Maps the tool's arguments to an execute request. Throws ApiError naming
 // the argument.
 json::value to_request(const json::object &args) {
-    static const std::array<std::string_view, 7> known{"language", "code",      "stdin",    "args",
-                                                       "files",    "timeout_s", "memory_mb"};
+    static const std::array<std::string_view, 9> known{
+        "language",  "code",      "stdin",      "args",   "files",
+        "timeout_s", "memory_mb", "session_id", "collect"};
     for (const auto &entry : args)
         if (std::find(known.begin(), known.end(), entry.key()) == known.end())
             throw invalid_field(std::string(entry.key()), "is not an argument of execute_code");
@@ -205,6 +219,17 @@ void append_stream(std::string &text, std::string_view name, const json::object 
         text += '\n';
 }
 
+// The collected files as a model reads them: names and sizes (the contents
+// are in structuredContent).
+void append_files(std::string &text, const json::array &files) {
+    text += "\n--- files (" + std::to_string(files.size()) + ") ---\n";
+    for (const json::value &f : files) {
+        text += std::string(f.at("path").as_string()) + " (" +
+                std::to_string(f.at("size").to_number<uint64_t>()) + " bytes";
+        text += f.at("returned").as_bool() ? ")\n" : ", not returned: over the size cap)\n";
+    }
+}
+
 } // namespace
 
 std::string summarize(const json::value &result) {
@@ -217,6 +242,8 @@ std::string summarize(const json::value &result) {
     text += ", " + util::serialize(r.at("execution_time")) + " s";
     if (r.at("error_message").is_string())
         text += "\n" + std::string(r.at("error_message").as_string());
+    if (const json::value *repl = r.if_contains("repl"); repl && repl->as_object().contains("note"))
+        text += "\nnote: " + std::string(repl->at("note").as_string());
     if (r.at("compile").is_object()) {
         const json::object &c = r.at("compile").as_object();
         if (c.at("status").as_string() != "success") {
@@ -226,6 +253,8 @@ std::string summarize(const json::value &result) {
     }
     append_stream(text, "stdout", r, "stdout");
     append_stream(text, "stderr", r, "stderr");
+    if (const json::value *files = r.if_contains("files"))
+        append_files(text, files->as_array());
     return text;
 }
 
@@ -234,16 +263,21 @@ json::value definitions(const Sandbox &sb, std::string_view dialect) {
         throw ApiError(SBX_E_UNKNOWN_DIALECT, "dialect: unknown dialect \"" + std::string(dialect) +
                                                   "\" (known: mcp, openai, anthropic)");
     json::array list;
-    for (const Tool &t : all_tools(sb))
+    for (const Tool &t : every_tool(sb))
         list.push_back(in_dialect(t, dialect));
     return json::object{{"tools", std::move(list)}};
 }
 
 json::value call(Sandbox &sb, std::string_view name, std::string_view arguments_json,
                  const runner::RunControl &control) {
-    if (name != "execute_code" && name != "list_languages")
-        throw ApiError(SBX_E_UNKNOWN_TOOL, "name: unknown tool \"" + std::string(name) +
-                                               "\" (known: execute_code, list_languages)");
+    const std::vector<Tool> tools = every_tool(sb);
+    if (std::none_of(tools.begin(), tools.end(), [&](const Tool &t) { return t.name == name; })) {
+        std::string known;
+        for (const Tool &t : tools)
+            known += (known.empty() ? "" : ", ") + t.name;
+        throw ApiError(SBX_E_UNKNOWN_TOOL,
+                       "name: unknown tool " + util::quote(name) + " (known: " + known + ")");
+    }
     json::value args;
     try {
         args = util::parse_json(arguments_json, "arguments");
@@ -255,7 +289,9 @@ json::value call(Sandbox &sb, std::string_view name, std::string_view arguments_
                             std::string(util::type_name(args)));
     if (name == "execute_code")
         return call_execute(sb, args.get_object(), control);
-    return call_list_languages(sb, args.get_object());
+    if (name == "list_languages")
+        return call_list_languages(sb, args.get_object());
+    return call_session_tool(sb, name, args.get_object());
 }
 
 } // namespace sbx::tools
