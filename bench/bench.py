@@ -15,6 +15,8 @@ Measures python `print(1)` and a C hello world under:
   sbx_warm     pool on, one container per run: each timed run finds a warm
                container (the bench waits for the refill between runs)
   sbx_recycle  pool on, recycle on: one container serves run after run
+  sbx_session  (python) runs in one session: one container, files kept
+  sbx_repl     (python) cells in a REPL session: one interpreter, state kept
 
 and reports p50/p90 over --runs runs each; throughput of --tp-runs runs from
 --callers concurrent callers (docker run CLI, sbx cold, warm, recycle); the
@@ -110,15 +112,16 @@ def wait_ready(sb, image, n=1, limit=60.0):
     return False
 
 
-def time_sbx(sb, language, code, expect, runs, wait_image=None):
-    """Times sb.execute; with wait_image, waits (untimed) for a warm container
-    before each run. Returns the summary and how many runs went cold."""
+def time_sbx(execute, code, expect, runs, wait=None):
+    """Times execute(code) (sb.execute for a language, or a session's);
+    with wait, calls it (untimed) before each run. Returns the summary and
+    how many runs went cold."""
     samples, cold = [], 0
     for _ in range(runs):
-        if wait_image and not wait_ready(sb, wait_image):
+        if wait and not wait():
             sys.exit("the pool did not refill within 60 s")
         start = time.perf_counter()
-        r = sb.execute(language=language, code=code)
+        r = execute(code)
         samples.append((time.perf_counter() - start) * 1000)
         if r["status"] != "success" or r["stdout"] != expect:
             sys.exit("unexpected sbx result: %s" % json.dumps(r)[:600])
@@ -127,6 +130,10 @@ def time_sbx(sb, language, code, expect, runs, wait_image=None):
     out = summary(samples)
     out["runs_that_went_cold"] = cold
     return out
+
+
+def in_language(sb, language):
+    return lambda code: sb.execute(language=language, code=code)
 
 
 def sandbox(build, size, recycle=False, languages=("python", "c"), concurrency=8):
@@ -279,20 +286,30 @@ def main():
 
         log("latency: sbx cold")
         with sandbox(build, 0) as sb:
-            latency["python"]["sbx_cold"] = time_sbx(sb, "python", PY_CODE, "1\n", args.runs)
-            latency["c"]["sbx_cold"] = time_sbx(sb, "c", C_CODE, "hello\n", args.runs)
+            latency["python"]["sbx_cold"] = time_sbx(in_language(sb, "python"), PY_CODE, "1\n",
+                                                     args.runs)
+            latency["c"]["sbx_cold"] = time_sbx(in_language(sb, "c"), C_CODE, "hello\n", args.runs)
         log("latency: sbx warm")
         with sandbox(build, 1) as sb:
-            latency["python"]["sbx_warm"] = time_sbx(sb, "python", PY_CODE, "1\n", args.runs,
-                                                     wait_image=PY_IMAGE)
-            latency["c"]["sbx_warm"] = time_sbx(sb, "c", C_CODE, "hello\n", args.runs,
-                                                wait_image=C_IMAGE)
+            latency["python"]["sbx_warm"] = time_sbx(in_language(sb, "python"), PY_CODE, "1\n",
+                                                     args.runs, wait=lambda: wait_ready(sb, PY_IMAGE))
+            latency["c"]["sbx_warm"] = time_sbx(in_language(sb, "c"), C_CODE, "hello\n", args.runs,
+                                                wait=lambda: wait_ready(sb, C_IMAGE))
         log("latency: sbx recycle")
         with sandbox(build, 1, recycle=True) as sb:
             wait_ready(sb, PY_IMAGE)
             wait_ready(sb, C_IMAGE)
-            latency["python"]["sbx_recycle"] = time_sbx(sb, "python", PY_CODE, "1\n", args.runs)
-            latency["c"]["sbx_recycle"] = time_sbx(sb, "c", C_CODE, "hello\n", args.runs)
+            latency["python"]["sbx_recycle"] = time_sbx(in_language(sb, "python"), PY_CODE, "1\n",
+                                                        args.runs)
+            latency["c"]["sbx_recycle"] = time_sbx(in_language(sb, "c"), C_CODE, "hello\n",
+                                                   args.runs)
+        log("latency: sbx session and REPL")
+        with sandbox(build, 0, languages=["python"]) as sb:
+            with sb.open_session("python") as session:
+                latency["python"]["sbx_session"] = time_sbx(session.execute, PY_CODE, "1\n",
+                                                            args.runs)
+            with sb.open_session("python", repl=True) as session:
+                latency["python"]["sbx_repl"] = time_sbx(session.execute, PY_CODE, "1\n", args.runs)
         for figures in latency.values():
             add_ratios(figures, figures["docker_run"])
         out["latency"] = latency

@@ -23,14 +23,13 @@ public:
     // once its destructor returns it never is.
     class Watch {
     public:
-        Watch() = default;
         Watch(CancelToken &token, std::function<void()> wake);
         Watch(const Watch &) = delete;
         Watch &operator=(const Watch &) = delete;
         ~Watch();
 
     private:
-        CancelToken *token_ = nullptr;
+        CancelToken *token_;
         std::list<std::function<void()>>::iterator entry_;
     };
 

@@ -150,15 +150,17 @@ void add_files(json::value &result, const Request &q, const JobRun &r) {
         o["files_error"] = r.files.error;
 }
 
-// What the REPL did in this run, and a note when its state is gone.
+// What the REPL did in this run, and a note when its state is gone; nothing
+// when no cell ran.
 void add_repl(json::value &result, const std::vector<StageOutcome> &stages) {
     const wire::StageReport *run = nullptr;
     for (const StageOutcome &s : stages)
         if (s.report.name == "run")
             run = &s.report;
-    const bool fresh = !run || run->interpreter_started;
-    const bool lost = run && run->interpreter_lost;
-    json::object repl{{"fresh_state", fresh}, {"state_reset", lost}};
+    if (!run)
+        return; // nothing ran: the interpreter is as it was
+    const bool lost = run->interpreter_lost;
+    json::object repl{{"fresh_state", run->interpreter_started}, {"state_reset", lost}};
     if (lost)
         repl["note"] = "the interpreter was stopped, so its state is gone; the next run of this "
                        "session starts with a fresh one";
@@ -220,7 +222,10 @@ json::value execute_in_session(const Request &q, SessionLease &session,
 
     std::optional<Failure> failure;
     JobRun r;
-    {
+    // Fired while the run waited for a slot: it does not wait for the session too.
+    if (control.cancel && control.cancel->cancelled()) {
+        failure = Failure{"cancelled", "the run was cancelled by the host before it started"};
+    } else {
         auto lock = session->lock();
         if (std::optional<std::string> why = session->ended_why())
             throw ApiError(SBX_E_UNKNOWN_SESSION,

@@ -227,11 +227,8 @@ json::value Sandbox::run_in_session(const json::object &request, const std::stri
         doc["language"] = options.language->name;
     const runner::Request q = runner::parse_request(doc, registry_, config_, &options.limits);
     check_fits_session(q, options, id);
-    gate_.enter();
-    struct Leave {
-        Gate &gate;
-        ~Leave() { gate.leave(); }
-    } leave{gate_};
+    // Cancelled while it waits for a slot, it ends at once, as "cancelled".
+    const Gate::Slot slot(gate_, control.cancel);
     return runner::execute_in_session(q, session, settings_, *log_,
                                       ms_between(queued, runner::Clock::now()), control);
 }
@@ -259,11 +256,7 @@ json::value Sandbox::open_session(std::string_view options_json) {
                            " session keeps its files");
 
     runner::Sessions::Slot slot = sessions_->reserve();
-    gate_.enter();
-    struct Leave {
-        Gate &gate;
-        ~Leave() { gate.leave(); }
-    } leave{gate_};
+    const Gate::Slot gate_slot(gate_);
     const std::string id = runner::Sessions::new_id();
     runner::BoxSpec spec = runner::box_spec(*options.language, options.limits, options.network, settings_);
     if (pooled_.count(options.language->name))
@@ -293,11 +286,8 @@ void Sandbox::close_session(const std::string &id) { sessions_->close(id); }
 
 json::value Sandbox::run(const runner::Request &request, const runner::RunControl &control) {
     const auto queued = runner::Clock::now();
-    gate_.enter();
-    struct Leave {
-        Gate &gate;
-        ~Leave() { gate.leave(); }
-    } leave{gate_};
+    // Cancelled while it waits for a slot, it ends at once, as "cancelled".
+    const Gate::Slot slot(gate_, control.cancel);
     if (pooled_.count(request.language->name))
         pool_->keep_warm(runner::box_spec(request, settings_));
     return runner::execute(request, runner::Boxes{backend_, pool_.get(), reaper_.get()}, settings_,
