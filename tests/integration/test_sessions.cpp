@@ -287,5 +287,35 @@ TEST_F(Sessions, CancelEndsTheRunButNotTheSession) {
     ASSERT_EQ(sbx_session_close(client_->handle(), id.c_str()), SBX_OK);
 }
 
+// The REPL leans on sbx-init's view of /proc and on sessions (setsid); gVisor
+// has its own kernel, so the same story runs there too.
+TEST(SessionsUnderGvisor, ReplFilesAndResetWork) {
+    Client client(R"({"runtime": "runsc", "pool": {"size": 0}})");
+    const std::string id =
+        str(client.open_session({{"language", "python"}, {"repl", true}}), "session_id");
+    auto run = [&](const std::string &code, json::object extra = {}) {
+        extra["session_id"] = id;
+        extra["code"] = code;
+        return client.run(extra);
+    };
+    run("x = 41\nopen('kept.txt', 'w').write('yes')");
+    json::object sum = run("x += 1; print(x)");
+    EXPECT_EQ(str(sum, "stdout"), "42\n") << dump(sum);
+    json::object background =
+        run("import subprocess\np = subprocess.Popen(['sleep', '100'])\nprint('started')");
+    EXPECT_EQ(str(background, "stdout"), "started\n") << dump(background);
+    EXPECT_EQ(str(run("print(p.poll())"), "stdout"), "None\n"); // the REPL's child lives on
+    json::object slow = run("import time\ntime.sleep(30)", {{"limits", {{"time_s", 1}}}});
+    EXPECT_EQ(str(slow, "status"), "timeout") << dump(slow);
+    EXPECT_TRUE(slow.at("repl").at("state_reset").as_bool());
+    json::object after = run("print('x' in globals(), open('kept.txt').read())",
+                             {{"collect", json::array{"*.txt"}}});
+    EXPECT_EQ(str(after, "stdout"), "False yes\n") << dump(after);
+    ASSERT_EQ(after.at("files").as_array().size(), 1u) << dump(after);
+    EXPECT_EQ(after.at("files").at(0).at("content"), "yes");
+    EXPECT_EQ(sbx_session_close(client.handle(), id.c_str()), SBX_OK);
+    EXPECT_TRUE(session_container_gone(id));
+}
+
 } // namespace
 } // namespace sbx::test
