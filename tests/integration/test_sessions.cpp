@@ -287,6 +287,94 @@ TEST_F(Sessions, CancelEndsTheRunButNotTheSession) {
     ASSERT_EQ(sbx_session_close(client_->handle(), id.c_str()), SBX_OK);
 }
 
+TEST_F(Sessions, ACancelEndsTheWaitForTheSessionsTurn) {
+    const std::string id = open({{"language", "bash"}});
+    std::thread holder([&] { EXPECT_EQ(str(run(id, "sleep 3; echo done"), "stdout"), "done\n"); });
+    std::this_thread::sleep_for(500ms);
+    sbx_cancel_token *token = nullptr;
+    ASSERT_EQ(sbx_cancel_token_new(&token), SBX_OK);
+    std::thread firer([&] {
+        std::this_thread::sleep_for(300ms);
+        sbx_cancel_token_cancel(token);
+    });
+    sbx_exec_options opts{};
+    opts.struct_size = sizeof opts;
+    opts.cancel = token;
+    Owned out, error;
+    const std::string request = json::serialize(json::object{{"session_id", id}, {"code", "echo no"}});
+    const auto started = std::chrono::steady_clock::now();
+    ASSERT_EQ(sbx_execute(&out.p, client_->handle(), request.c_str(), &opts, &error.p), SBX_OK);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    firer.join();
+    holder.join();
+    sbx_cancel_token_free(token);
+    EXPECT_EQ(str(json::parse(out.str()).as_object(), "status"), "cancelled") << out.str();
+    EXPECT_LT(waited, 2s); // the holder's run went on for 3 s
+    EXPECT_EQ(str(run(id, "echo after"), "stdout"), "after\n");
+    ASSERT_EQ(sbx_session_close(client_->handle(), id.c_str()), SBX_OK);
+}
+
+// on_output runs while its run holds the session: a call from it into that
+// session is refused at once instead of waiting for ever.
+TEST_F(Sessions, ACallbackCannotUseTheSessionOfItsOwnRun) {
+    struct Probe {
+        sbx_sandbox *sb;
+        std::string request;
+        sbx_status status = SBX_OK;
+        std::string message;
+    } probe{client_->handle(), "", SBX_OK, ""};
+    const std::string id = open({{"language", "bash"}});
+    probe.request = json::serialize(json::object{{"session_id", id}, {"code", "true"}});
+    sbx_exec_options opts{};
+    opts.struct_size = sizeof opts;
+    opts.payload = &probe;
+    opts.on_output = [](int32_t, const char *, size_t, void *payload) -> int32_t {
+        auto *p = static_cast<Probe *>(payload);
+        Owned out, error;
+        p->status = sbx_execute(&out.p, p->sb, p->request.c_str(), nullptr, &error.p);
+        p->message = error.str();
+        return 0;
+    };
+    Owned out, error;
+    const std::string request = json::serialize(json::object{{"session_id", id}, {"code", "echo hi"}});
+    ASSERT_EQ(sbx_execute(&out.p, client_->handle(), request.c_str(), &opts, &error.p), SBX_OK);
+    EXPECT_EQ(str(json::parse(out.str()).as_object(), "stdout"), "hi\n");
+    EXPECT_EQ(probe.status, SBX_E_INVALID_REQUEST);
+    EXPECT_NE(probe.message.find("cannot use the session of its own run"), std::string::npos)
+        << probe.message;
+    ASSERT_EQ(sbx_session_close(client_->handle(), id.c_str()), SBX_OK);
+}
+
+// (A container with a network cannot start where the engine has no working
+// bridge, as on our CI machines: only the refusal is tested.)
+TEST(SessionNetwork, ARunCannotTurnTheSessionsNetworkOn) {
+    Client client(R"({"pool": {"size": 0}, "allow_network": true})");
+    const std::string id = str(client.open_session({{"language", "bash"}}), "session_id");
+    const auto [status, message] = try_run(
+        client, {{"session_id", id}, {"code", "echo ok"}, {"network", true}});
+    EXPECT_EQ(status, SBX_E_INVALID_REQUEST);
+    EXPECT_EQ(message, "network: is set when a session opens; leave it out");
+    EXPECT_EQ(str(client.run({{"session_id", id}, {"code", "echo ok"}, {"network", false}}),
+                  "stdout"),
+              "ok\n");
+    EXPECT_EQ(sbx_session_close(client.handle(), id.c_str()), SBX_OK);
+}
+
+// Sessions make boxes of their own: the pool neither lends them nor waits
+// for them to come back.
+TEST(SessionPool, SessionsLeaveThePoolAlone) {
+    Client client(R"({"pool": {"size": 1, "languages": ["python"], "recycle": true}})");
+    ASSERT_TRUE(pool_ready(client, "sbx/python:latest", 1));
+    for (int i = 0; i < 3; ++i) {
+        const std::string id = str(client.open_session({{"language", "python"}}), "session_id");
+        EXPECT_EQ(str(client.run({{"session_id", id}, {"code", "print(1)"}}), "stdout"), "1\n");
+        EXPECT_EQ(sbx_session_close(client.handle(), id.c_str()), SBX_OK);
+    }
+    const json::object profile = pool_profile(client, "sbx/python:latest");
+    EXPECT_EQ(count_of(profile, "in_use"), 0) << json::serialize(profile);
+    EXPECT_EQ(count_of(profile, "ready"), 1) << json::serialize(profile);
+}
+
 // The REPL leans on sbx-init's view of /proc and on sessions (setsid); gVisor
 // has its own kernel, so the same story runs there too.
 TEST(SessionsUnderGvisor, ReplFilesAndResetWork) {

@@ -101,7 +101,9 @@ typedef struct sbx_cancel_token sbx_cancel_token;
  * with the bytes as the program wrote them (not UTF-8-repaired; the result
  * document holds the repaired, capped text). `data` lives only during the
  * call. Return 0 to go on; any other value cancels the run (its result then
- * says "cancelled"). It must not call sbx_destroy; other calls are allowed. */
+ * says "cancelled"). It must not call sbx_destroy; other calls are allowed,
+ * except that one using the session of its own run (ABI 1.2) fails with
+ * SBX_E_INVALID_REQUEST instead of waiting for that run to end. */
 typedef int32_t (*sbx_output_fn)(int32_t stream, const char *data, size_t len,
                                  void *payload);
 
@@ -203,7 +205,9 @@ SBX_API void sbx_cancel_token_free(sbx_cancel_token *token);
  * sbx.session document with its "session_id"; pass that id as the
  * "session_id" of sbx_execute requests (or of the execute_code, write_file,
  * read_file and list_files tools). Each run keeps its own time and output
- * limits; memory, cpus, pids, disk and network are the session's. A session
+ * limits; memory, cpus, pids, disk and network are the session's. Runs and
+ * file calls on one session take turns (a run waiting for its turn holds no
+ * concurrency slot, and its cancel token ends the wait). A session
  * idle for sessions.idle_ttl_s is closed; then, as after
  * sbx_session_close or sbx_destroy, its container is removed and its id
  * gets SBX_E_UNKNOWN_SESSION with a message saying why. Fails with

@@ -127,8 +127,9 @@ JobRun run_job(Box &box, const Request &q, const wire::Job &job,
     JobRun r;
     InitChannel channel(box, static_cast<uint64_t>(q.limits.max_output_bytes) * 2 + 65536);
     r.failure = channel.run(job, Clock::now() + stages_budget(job) + report_grace, control);
-    r.box_ok = channel.job_ended() && channel.drained();
-    if (r.box_ok && !q.collect.empty()) {
+    r.box_ok = channel.idle() && channel.drained();
+    // Not after a cancel or a failure of the box: the files may wait.
+    if (r.box_ok && !r.failure && !q.collect.empty()) {
         const wire::Collect collect{q.collect, settings.collect_max_bytes,
                                     settings.collect_max_files, false};
         if (auto failure = channel.read_files(collect, Clock::now() + collect_timeout, r.files)) {
@@ -219,35 +220,35 @@ json::value execute_in_session(const Request &q, SessionLease &session,
         repl ? repl::interpreter_argv(q.language->name) : std::nullopt;
     const wire::Job job = make_job(q, repl_argv ? &*repl_argv : nullptr);
     Timings timings;
+    timings.queue = queue_ms;
 
     std::optional<Failure> failure;
+    std::optional<std::string> ended; // why this run ended the session
     JobRun r;
-    // Fired while the run waited for a slot: it does not wait for the session too.
+    // Fired while the run waited for its turn or a slot: the box is not touched.
     if (control.cancel && control.cancel->cancelled()) {
         failure = Failure{"cancelled", "the run was cancelled by the host before it started"};
     } else {
-        auto lock = session->lock();
         if (std::optional<std::string> why = session->ended_why())
             throw ApiError(SBX_E_UNKNOWN_SESSION,
                            "session_id: session " + util::quote(session->id()) + " " + *why);
-        timings.queue = queue_ms + ms_since(start);
         try {
-            if (control.cancel && control.cancel->cancelled())
-                throw Cancelled{};
             r = run_job(session->box(), q, job, settings, control);
             failure = r.failure;
-        } catch (const Cancelled &) {
-            failure = Failure{"cancelled", "the run was cancelled by the host before it started"};
-            r.box_ok = true;
         } catch (const SetupError &e) {
             failure = Failure{"setup_error", e.what()};
         } catch (const wire::DecodeError &e) {
             failure =
                 Failure{"internal_error", std::string("bad message from sbx-init: ") + e.what()};
+        } catch (...) {
+            session.fail("ended: a run on it failed inside sbx");
+            throw;
         }
-        if (!r.box_ok)
-            session.fail("ended: its container failed during a run (" +
-                         (failure ? failure->message : std::string("unknown reason")) + ")");
+        if (!r.box_ok) {
+            ended = "ended: its container failed during a run (" +
+                    (failure ? failure->message : std::string("unknown reason")) + ")";
+            session.fail(*ended);
+        }
     }
     timings.total = ms_since(start);
     if (failure)
@@ -255,9 +256,18 @@ json::value execute_in_session(const Request &q, SessionLease &session,
                  failure->status, failure->message);
     json::value result = make_result(id, q, r.stages, failure, timings);
     add_files(result, q, r);
-    result.as_object()["session_id"] = session->id();
+    json::object &o = result.as_object();
+    o["session_id"] = session->id();
     if (repl)
         add_repl(result, r.stages);
+    if (ended) {
+        const std::string note = "the session " + *ended + "; later calls with its id fail";
+        const json::value &message = o["error_message"];
+        o["error_message"] = message.is_string() ? std::string(message.as_string()) + "; " + note
+                                                 : note;
+        if (repl)
+            o["repl"] = json::object{{"fresh_state", false}, {"state_reset", true}, {"note", note}};
+    }
     return result;
 }
 

@@ -51,9 +51,10 @@ boost::json::value execute(const Request &request, const Boxes &boxes,
                            const ExecutionSettings &settings, spdlog::logger &log,
                            uint64_t queue_ms, const RunControl &control = {});
 
-// Runs `request` in its session's container (request.session_id), after
-// any run on it before. Throws ApiError(SBX_E_UNKNOWN_SESSION) when the
-// session ended while this run waited for it.
+// Runs `request` in its session's container (request.session_id). The
+// caller holds the session's turn, or control.cancel fired while it waited
+// (the result then says cancelled). Throws ApiError(SBX_E_UNKNOWN_SESSION)
+// when the session ended while this run waited for it.
 boost::json::value execute_in_session(const Request &request, SessionLease &session,
                                       const ExecutionSettings &settings, spdlog::logger &log,
                                       uint64_t queue_ms, const RunControl &control = {});

@@ -45,6 +45,7 @@ std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point 
     std::optional<CancelToken::Watch> watch;
     if (control.cancel)
         watch.emplace(*control.cancel, [this] { box_.interrupt(); });
+    idle_ = false;
     box_.send(wire::encode_frame(wire::MsgType::job, wire::encode_job(job)), deadline);
     while (true) {
         std::optional<wire::Frame> frame;
@@ -65,13 +66,13 @@ std::optional<Failure> InitChannel::run(const wire::Job &job, Clock::time_point 
             break;
         }
         case wire::MsgType::job_end:
-            job_ended_ = true;
+            idle_ = true;
             if (cancel_sent_)
                 return cancelled(true);
             return std::nullopt;
         case wire::MsgType::fatal:
             // It refused this job (a file it could not write) and waits for the next.
-            job_ended_ = true;
+            idle_ = true;
             return Failure{"internal_error",
                            "sbx-init could not run the job: " + wire::decode_string(frame->body)};
         default:

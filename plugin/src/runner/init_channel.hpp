@@ -43,8 +43,9 @@ public:
     std::vector<StageOutcome> outcomes() &&;
     // Whether the channel holds no unread byte (a ready box must not).
     bool drained() const { return reader_.buffered() == 0; }
-    // Whether sbx-init ended the last job (job_end): it waits for the next.
-    bool job_ended() const { return job_ended_; }
+    // Whether sbx-init waits for a job: the last one ended (job_end or a
+    // refusal), or run() sent none.
+    bool idle() const { return idle_; }
 
 private:
     StageOutcome &stage(uint32_t index);
@@ -62,7 +63,7 @@ private:
     const RunControl *control_ = nullptr; // during run() only
     bool output_refused_ = false;         // on_output asked to stop
     bool cancel_sent_ = false;
-    bool job_ended_ = false;
+    bool idle_ = true;
     Clock::time_point cancel_deadline_{};
 };
 

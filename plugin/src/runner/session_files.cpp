@@ -13,12 +13,11 @@ using namespace std::chrono_literals;
 // sbx-init writes or reads at memory speed; this only bounds a stuck box.
 constexpr auto files_timeout = 30s;
 
-std::unique_lock<std::mutex> lock_open(SessionLease &session) {
-    auto lock = session->lock();
+// Throws when the session ended while this call waited for its turn.
+void check_open(SessionLease &session) {
     if (std::optional<std::string> why = session->ended_why())
         throw ApiError(SBX_E_UNKNOWN_SESSION,
                        "session_id: session " + util::quote(session->id()) + " " + *why);
-    return lock;
 }
 
 [[noreturn]] void container_failed(SessionLease &session, const std::string &what) {
@@ -29,7 +28,8 @@ std::unique_lock<std::mutex> lock_open(SessionLease &session) {
 } // namespace
 
 void write_session_files(SessionLease &session, std::vector<wire::File> files) {
-    auto lock = lock_open(session);
+    const Session::Turn turn(*session);
+    check_open(session);
     std::optional<Failure> failure;
     InitChannel channel(session->box(), 0);
     try {
@@ -37,14 +37,15 @@ void write_session_files(SessionLease &session, std::vector<wire::File> files) {
     } catch (const std::exception &e) {
         container_failed(session, e.what());
     }
-    if (!channel.job_ended() || !channel.drained())
+    if (!channel.idle() || !channel.drained())
         container_failed(session, failure ? failure->message : "no answer");
     if (failure)
         throw ApiError(SBX_E_INVALID_REQUEST, "files: " + failure->message);
 }
 
 wire::FileList read_session_files(SessionLease &session, const wire::Collect &collect) {
-    auto lock = lock_open(session);
+    const Session::Turn turn(*session);
+    check_open(session);
     wire::FileList list;
     std::optional<Failure> failure;
     InitChannel channel(session->box(), 0);

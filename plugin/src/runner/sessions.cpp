@@ -30,6 +30,40 @@ Session::~Session() {
         reaper_.dispose(std::move(box_));
 }
 
+Session::Turn::Turn(Session &session, CancelToken *cancel) : session_(session) {
+    // Made before the turn lock is taken: a firing thread holds the token's
+    // lock while it wakes this one, then takes the turn lock.
+    std::optional<CancelToken::Watch> watch;
+    if (cancel)
+        watch.emplace(*cancel, [&session] {
+            std::lock_guard lock(session.turn_mutex_);
+            session.turn_free_.notify_all();
+        });
+    std::unique_lock lock(session.turn_mutex_);
+    if (session.turn_owner_ == std::this_thread::get_id())
+        throw ApiError(SBX_E_INVALID_REQUEST,
+                       "session_id: session " + util::quote(session.id()) +
+                           " is running an operation on this thread (a call from on_output "
+                           "cannot use the session of its own run)");
+    session.turn_free_.wait(lock, [&] {
+        return !session.turn_owner_ || (cancel && cancel->cancelled());
+    });
+    if (session.turn_owner_)
+        return; // cancelled first
+    session.turn_owner_ = std::this_thread::get_id();
+    held_ = true;
+}
+
+Session::Turn::~Turn() {
+    if (!held_)
+        return;
+    {
+        std::lock_guard lock(session_.turn_mutex_);
+        session_.turn_owner_.reset();
+    }
+    session_.turn_free_.notify_all();
+}
+
 void Session::mark_ended(const std::string &why) {
     std::lock_guard lock(ended_mutex_);
     if (!ended_why_)

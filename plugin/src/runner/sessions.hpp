@@ -4,6 +4,7 @@
 
 #include "languages/registry.hpp"
 #include "runner/box.hpp"
+#include "runner/control.hpp"
 #include "runner/limits.hpp"
 #include "runner/reaper.hpp"
 
@@ -37,8 +38,24 @@ public:
     const std::string &id() const { return id_; }
     const SessionOptions &options() const { return options_; }
 
-    // One operation at a time; the box is used only under this lock.
-    std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+    // One operation at a time: a Turn waits for the one going on, and the
+    // box is used only while one is held.
+    class Turn {
+    public:
+        // Waits for the session; not held() when `cancel` (may be null)
+        // fired first. Throws ApiError(SBX_E_INVALID_REQUEST) when this
+        // thread holds the session already (an on_output callback calling
+        // into the session of its own run), which would never end.
+        explicit Turn(Session &session, CancelToken *cancel = nullptr);
+        ~Turn();
+        Turn(const Turn &) = delete;
+        Turn &operator=(const Turn &) = delete;
+        bool held() const { return held_; }
+
+    private:
+        Session &session_;
+        bool held_ = false;
+    };
     Box &box() { return *box_; }
     // Set once the session was closed, expired or failed: an operation that
     // waited for the lock meanwhile must not start. Any thread.
@@ -49,7 +66,9 @@ private:
     const std::string id_;
     const SessionOptions options_;
     Reaper &reaper_;
-    std::mutex mutex_;
+    std::mutex turn_mutex_;
+    std::condition_variable turn_free_;
+    std::optional<std::thread::id> turn_owner_; // the thread whose operation goes on
     std::unique_ptr<Box> box_;
     mutable std::mutex ended_mutex_;
     std::optional<std::string> ended_why_;

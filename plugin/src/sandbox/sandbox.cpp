@@ -222,12 +222,18 @@ json::value Sandbox::run_in_session(const json::object &request, const std::stri
     const auto queued = runner::Clock::now();
     runner::SessionLease session = sessions_->use(id);
     const runner::SessionOptions &options = session->options();
+    // What the request leaves out is the session's.
     json::object doc = request;
-    if (const json::value *language = doc.if_contains("language"); !language || language->is_null())
-        doc["language"] = options.language->name;
+    const json::object defaults{{"language", options.language->name}, {"network", options.network}};
+    for (const auto &[key, value] : defaults)
+        if (const json::value *given = doc.if_contains(key); !given || given->is_null())
+            doc[key] = value;
     const runner::Request q = runner::parse_request(doc, registry_, config_, &options.limits);
     check_fits_session(q, options, id);
-    // Cancelled while it waits for a slot, it ends at once, as "cancelled".
+    // The session first, then a slot: runs queued on one session hold no
+    // slot. Cancelled while it waits for either, it ends at once, as
+    // "cancelled".
+    const runner::Session::Turn turn(*session, control.cancel);
     const Gate::Slot slot(gate_, control.cancel);
     return runner::execute_in_session(q, session, settings_, *log_,
                                       ms_between(queued, runner::Clock::now()), control);
@@ -259,12 +265,12 @@ json::value Sandbox::open_session(std::string_view options_json) {
     const Gate::Slot gate_slot(gate_);
     const std::string id = runner::Sessions::new_id();
     runner::BoxSpec spec = runner::box_spec(*options.language, options.limits, options.network, settings_);
-    if (pooled_.count(options.language->name))
-        pool_->keep_warm(spec);
     spec.labels["org.sbx.session"] = id;
     std::unique_ptr<runner::Box> box;
     try {
-        box = runner::ready_box(std::move(spec), runner::Boxes{backend_, pool_.get(), reaper_.get()},
+        // A box of its own, not the pool's: the pool counts the boxes it
+        // lends until they come back, and a session's never does.
+        box = runner::ready_box(std::move(spec), runner::Boxes{backend_, nullptr, reaper_.get()},
                                 settings_);
     } catch (const runner::SetupError &e) {
         throw ApiError(SBX_E_ENGINE_UNAVAILABLE,
