@@ -9,10 +9,12 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace sbx::test {
 
@@ -86,6 +88,37 @@ public:
 private:
     sbx_sandbox *sb_ = nullptr;
 };
+
+// A run whose cancel token another thread fires `delay` after the call
+// began, and how long the call took.
+struct CancelledRun {
+    json::object result;
+    std::chrono::steady_clock::duration took;
+};
+
+inline CancelledRun execute_cancelled_after(sbx_sandbox *sb, const json::object &request,
+                                            std::chrono::milliseconds delay) {
+    sbx_cancel_token *token = nullptr;
+    if (sbx_cancel_token_new(&token) != SBX_OK)
+        throw std::runtime_error("sbx_cancel_token_new failed");
+    std::thread firer([&] {
+        std::this_thread::sleep_for(delay);
+        sbx_cancel_token_cancel(token);
+    });
+    sbx_exec_options opts{};
+    opts.struct_size = sizeof opts;
+    opts.cancel = token;
+    Owned out, error;
+    const std::string text = json::serialize(request);
+    const auto started = std::chrono::steady_clock::now();
+    const sbx_status s = sbx_execute(&out.p, sb, text.c_str(), &opts, &error.p);
+    const auto took = std::chrono::steady_clock::now() - started;
+    firer.join();
+    sbx_cancel_token_free(token);
+    if (s != SBX_OK)
+        throw std::runtime_error(std::string(sbx_status_name(s)) + ": " + error.str());
+    return {json::parse(out.str()).as_object(), took};
+}
 
 // A fixture whose tests share one sandbox, made once per suite.
 class SharedClient : public ::testing::Test {

@@ -267,22 +267,9 @@ TEST_F(Sessions, ConcurrentRunsOnOneSessionTakeTurns) {
 TEST_F(Sessions, CancelEndsTheRunButNotTheSession) {
     const std::string id = open({{"language", "bash"}});
     run(id, "echo keep > f");
-    sbx_cancel_token *token = nullptr;
-    ASSERT_EQ(sbx_cancel_token_new(&token), SBX_OK);
-    std::thread firer([&] {
-        std::this_thread::sleep_for(500ms);
-        sbx_cancel_token_cancel(token);
-    });
-    sbx_exec_options opts{};
-    opts.struct_size = sizeof opts;
-    opts.cancel = token;
-    Owned out, error;
-    const std::string request =
-        json::serialize(json::object{{"session_id", id}, {"code", "sleep 30"}});
-    ASSERT_EQ(sbx_execute(&out.p, client_->handle(), request.c_str(), &opts, &error.p), SBX_OK);
-    firer.join();
-    sbx_cancel_token_free(token);
-    EXPECT_EQ(str(json::parse(out.str()).as_object(), "status"), "cancelled");
+    const CancelledRun cancelled = execute_cancelled_after(
+        client_->handle(), {{"session_id", id}, {"code", "sleep 30"}}, 500ms);
+    EXPECT_EQ(str(cancelled.result, "status"), "cancelled");
     EXPECT_EQ(str(run(id, "cat f"), "stdout"), "keep\n");
     ASSERT_EQ(sbx_session_close(client_->handle(), id.c_str()), SBX_OK);
 }
@@ -291,25 +278,11 @@ TEST_F(Sessions, ACancelEndsTheWaitForTheSessionsTurn) {
     const std::string id = open({{"language", "bash"}});
     std::thread holder([&] { EXPECT_EQ(str(run(id, "sleep 3; echo done"), "stdout"), "done\n"); });
     std::this_thread::sleep_for(500ms);
-    sbx_cancel_token *token = nullptr;
-    ASSERT_EQ(sbx_cancel_token_new(&token), SBX_OK);
-    std::thread firer([&] {
-        std::this_thread::sleep_for(300ms);
-        sbx_cancel_token_cancel(token);
-    });
-    sbx_exec_options opts{};
-    opts.struct_size = sizeof opts;
-    opts.cancel = token;
-    Owned out, error;
-    const std::string request = json::serialize(json::object{{"session_id", id}, {"code", "echo no"}});
-    const auto started = std::chrono::steady_clock::now();
-    ASSERT_EQ(sbx_execute(&out.p, client_->handle(), request.c_str(), &opts, &error.p), SBX_OK);
-    const auto waited = std::chrono::steady_clock::now() - started;
-    firer.join();
+    const CancelledRun cancelled = execute_cancelled_after(
+        client_->handle(), {{"session_id", id}, {"code", "echo no"}}, 300ms);
     holder.join();
-    sbx_cancel_token_free(token);
-    EXPECT_EQ(str(json::parse(out.str()).as_object(), "status"), "cancelled") << out.str();
-    EXPECT_LT(waited, 2s); // the holder's run went on for 3 s
+    EXPECT_EQ(str(cancelled.result, "status"), "cancelled") << dump(cancelled.result);
+    EXPECT_LT(cancelled.took, 2s); // the holder's run went on for 3 s
     EXPECT_EQ(str(run(id, "echo after"), "stdout"), "after\n");
     ASSERT_EQ(sbx_session_close(client_->handle(), id.c_str()), SBX_OK);
 }

@@ -259,30 +259,14 @@ TEST(StreamingGate, ACancelEndsTheWaitForASlot) {
     Client client(R"({"pool": {"size": 0}, "max_concurrency": 1})");
     std::thread holder([&] { client.run({{"language", "bash"}, {"code", "sleep 4"}}); });
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    sbx_cancel_token *token = nullptr;
-    ASSERT_EQ(sbx_cancel_token_new(&token), SBX_OK);
-    std::thread firer([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        sbx_cancel_token_cancel(token);
-    });
-    sbx_exec_options opts{};
-    opts.struct_size = sizeof opts;
-    opts.cancel = token;
-    Owned out, error;
-    const auto started = Clock::now();
-    ASSERT_EQ(sbx_execute(&out.p, client.handle(), R"({"language": "bash", "code": "echo no"})",
-                          &opts, &error.p),
-              SBX_OK)
-        << error.str();
-    const auto waited = Clock::now() - started;
-    firer.join();
+    const CancelledRun cancelled = execute_cancelled_after(
+        client.handle(), {{"language", "bash"}, {"code", "echo no"}}, std::chrono::milliseconds(300));
     holder.join();
-    sbx_cancel_token_free(token);
-    const json::object result = json::parse(out.str()).as_object();
-    EXPECT_EQ(result.at("status"), "cancelled") << out.str();
+    const json::object &result = cancelled.result;
+    EXPECT_EQ(result.at("status"), "cancelled") << dump(result);
     EXPECT_EQ(result.at("stdout"), "");
     // Well before the holder's 4 s run ended.
-    EXPECT_LT(waited, std::chrono::seconds(2));
+    EXPECT_LT(cancelled.took, std::chrono::seconds(2));
 }
 
 } // namespace

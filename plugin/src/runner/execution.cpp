@@ -7,7 +7,6 @@
 #include "runner/result.hpp"
 #include "runner/sessions.hpp"
 #include "repl/repl.hpp"
-#include "util/json.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -229,9 +228,7 @@ json::value execute_in_session(const Request &q, SessionLease &session,
     if (control.cancel && control.cancel->cancelled()) {
         failure = Failure{"cancelled", "the run was cancelled by the host before it started"};
     } else {
-        if (std::optional<std::string> why = session->ended_why())
-            throw ApiError(SBX_E_UNKNOWN_SESSION,
-                           "session_id: session " + util::quote(session->id()) + " " + *why);
+        session->check_open();
         try {
             r = run_job(session->box(), q, job, settings, control);
             failure = r.failure;

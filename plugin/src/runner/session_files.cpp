@@ -2,7 +2,7 @@
 
 #include "runner/init_channel.hpp"
 #include "runner/job.hpp"
-#include "util/json.hpp"
+#include "util/error.hpp"
 
 namespace sbx::runner {
 
@@ -13,13 +13,6 @@ using namespace std::chrono_literals;
 // sbx-init writes or reads at memory speed; this only bounds a stuck box.
 constexpr auto files_timeout = 30s;
 
-// Throws when the session ended while this call waited for its turn.
-void check_open(SessionLease &session) {
-    if (std::optional<std::string> why = session->ended_why())
-        throw ApiError(SBX_E_UNKNOWN_SESSION,
-                       "session_id: session " + util::quote(session->id()) + " " + *why);
-}
-
 [[noreturn]] void container_failed(SessionLease &session, const std::string &what) {
     session.fail("ended: its container failed (" + what + ")");
     throw ApiError(SBX_E_INTERNAL, "session " + session->id() + " ended: " + what);
@@ -29,7 +22,7 @@ void check_open(SessionLease &session) {
 
 void write_session_files(SessionLease &session, std::vector<wire::File> files) {
     const Session::Turn turn(*session);
-    check_open(session);
+    session->check_open(); // it may have ended while this call waited
     std::optional<Failure> failure;
     InitChannel channel(session->box(), 0);
     try {
@@ -45,7 +38,7 @@ void write_session_files(SessionLease &session, std::vector<wire::File> files) {
 
 wire::FileList read_session_files(SessionLease &session, const wire::Collect &collect) {
     const Session::Turn turn(*session);
-    check_open(session);
+    session->check_open(); // it may have ended while this call waited
     wire::FileList list;
     std::optional<Failure> failure;
     InitChannel channel(session->box(), 0);

@@ -70,9 +70,11 @@ void Session::mark_ended(const std::string &why) {
         ended_why_ = why;
 }
 
-std::optional<std::string> Session::ended_why() const {
+void Session::check_open() const {
     std::lock_guard lock(ended_mutex_);
-    return ended_why_;
+    if (ended_why_)
+        throw ApiError(SBX_E_UNKNOWN_SESSION,
+                       "session_id: session " + util::quote(id_) + " " + *ended_why_);
 }
 
 SessionLease::SessionLease(Sessions &owner, std::shared_ptr<Session> session)

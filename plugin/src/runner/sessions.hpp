@@ -60,7 +60,8 @@ public:
     // Set once the session was closed, expired or failed: an operation that
     // waited for the lock meanwhile must not start. Any thread.
     void mark_ended(const std::string &why);
-    std::optional<std::string> ended_why() const;
+    // Throws ApiError(SBX_E_UNKNOWN_SESSION) saying why, once it ended.
+    void check_open() const;
 
 private:
     const std::string id_;

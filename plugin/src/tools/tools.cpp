@@ -7,6 +7,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <array>
+
 namespace sbx::tools {
 namespace json = boost::json;
 
@@ -270,11 +273,15 @@ json::value definitions(const Sandbox &sb, std::string_view dialect) {
 
 json::value call(Sandbox &sb, std::string_view name, std::string_view arguments_json,
                  const runner::RunControl &control) {
-    const std::vector<Tool> tools = every_tool(sb);
-    if (std::none_of(tools.begin(), tools.end(), [&](const Tool &t) { return t.name == name; })) {
+    // The names alone: building every definition (schemas, the language
+    // enum) on each call would be work thrown away.
+    static constexpr std::array<std::string_view, 7> names{
+        "execute_code", "list_languages", "create_session", "close_session",
+        "write_file",   "read_file",      "list_files"};
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
         std::string known;
-        for (const Tool &t : tools)
-            known += (known.empty() ? "" : ", ") + t.name;
+        for (std::string_view n : names)
+            known += (known.empty() ? "" : ", ") + std::string(n);
         throw ApiError(SBX_E_UNKNOWN_TOOL,
                        "name: unknown tool " + util::quote(name) + " (known: " + known + ")");
     }
